@@ -1,0 +1,22 @@
+// Package v1 holds the ray.io/v1 API: the RayCluster resource that the raykube operator
+// reconciles. It is the storage version of the group.
+//
+// +kubebuilder:object:generate=true
+// +groupName=ray.io
+package v1
+
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/scheme"
+)
+
+var (
+	// GroupVersion is the group and version of every type in this package.
+	GroupVersion = schema.GroupVersion{Group: "ray.io", Version: "v1"}
+
+	// SchemeBuilder registers this package's types with a runtime.Scheme.
+	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+
+	// AddToScheme adds this package's types to a runtime.Scheme.
+	AddToScheme = SchemeBuilder.AddToScheme
+)
