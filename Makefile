@@ -39,12 +39,8 @@ lint: ## Run golangci-lint (built from hack/tools on first use).
 	$(GOLANGCI_LINT) run --build-tags integration,e2e ./...
 
 .PHONY: verify
-verify: generate manifests ## Regenerate code and manifests and fail if anything changed.
-	@if [ -n "$$(git status --porcelain -- api config)" ]; then \
-	  echo "verify: generated files are out of date; run 'make generate manifests' and commit:"; \
-	  git status --porcelain -- api config; git diff --stat -- api config; exit 1; \
-	fi
-	@echo "verify: generated code and manifests are up to date"
+verify: ## Regenerate code and manifests and fail if anything changed.
+	bash hack/verify.sh
 
 ##@ Build
 

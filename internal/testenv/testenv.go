@@ -7,8 +7,8 @@ package testenv
 
 import (
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -36,7 +36,8 @@ type Env struct {
 	// RepoRoot is the root of the raykube source tree.
 	RepoRoot string
 
-	env *envtest.Environment
+	env   *envtest.Environment
+	admin *envtest.AuthenticatedUser
 }
 
 // NewScheme returns a scheme with the Kubernetes built-in types and raykube's API types.
@@ -78,7 +79,12 @@ func Start() (*Env, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("creating client: %w", err), env.Stop())
 	}
-	return &Env{Config: cfg, Client: c, Scheme: scheme, AssetsDir: assets, RepoRoot: root, env: env}, nil
+	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("adding the admin user: %w", err), env.Stop())
+	}
+	return &Env{Config: cfg, Client: c, Scheme: scheme, AssetsDir: assets, RepoRoot: root,
+		env: env, admin: admin}, nil
 }
 
 // Stop stops the API server and etcd.
@@ -100,7 +106,8 @@ func RepoRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("not inside the raykube source tree (no go.mod of github.com/raykube/raykube above the working directory)")
+			return "", errors.New("not inside the raykube source tree " +
+				"(no go.mod of github.com/raykube/raykube above the working directory)")
 		}
 		dir = parent
 	}
@@ -152,7 +159,10 @@ func ControlPlaneDir(root string) (string, error) {
 // Kubectl runs the kubectl of AssetsDir against the API server as an administrator and returns
 // its standard output; the error carries standard error.
 func (e *Env) Kubectl(args ...string) (string, error) {
-	k := e.env.ControlPlane.KubeCtl()
+	k, err := e.admin.Kubectl()
+	if err != nil {
+		return "", err
+	}
 	k.Path = filepath.Join(e.AssetsDir, "kubectl")
 	stdout, stderr, err := k.Run(args...)
 	if err != nil {

@@ -59,10 +59,6 @@ type RayClusterList struct {
 	Items []RayCluster `json:"items"`
 }
 
-func init() {
-	SchemeBuilder.Register(&RayCluster{}, &RayClusterList{})
-}
-
 // RayClusterSpec is the desired state of a Ray cluster.
 type RayClusterSpec struct {
 	// upgradeStrategy says what the operator does with running pods when their template changes.

@@ -52,8 +52,3 @@ type RayClusterList struct {
 	// items are the RayClusters of the list.
 	Items []RayCluster `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&RayCluster{}, &RayClusterList{})
-}
-

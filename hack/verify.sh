@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates code and manifests and fails if that changed any generated file. It compares the
+# files before and after, so it works in a tree with uncommitted edits too.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+generated() { find api config/crd -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \) | sort; }
+
+before=$(mktemp -d)
+trap 'rm -rf "$before"' EXIT
+generated | while read -r f; do mkdir -p "$before/$(dirname "$f")"; cp "$f" "$before/$f"; done
+
+make --no-print-directory generate manifests >/dev/null
+
+after=$(mktemp -d)
+trap 'rm -rf "$before" "$after"' EXIT
+generated | while read -r f; do mkdir -p "$after/$(dirname "$f")"; cp "$f" "$after/$f"; done
+
+if ! diff -r "$before" "$after" >/dev/null; then
+  echo "verify: generated files were out of date and have been regenerated:"
+  diff -rq "$before" "$after" | sed "s#$before/##; s#$after/##"
+  echo "verify: review and commit them ('make generate manifests')."
+  exit 1
+fi
+echo "verify: generated code and manifests are up to date"
