@@ -116,14 +116,7 @@ func TestAdmissionRefuses(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			obj := parseCluster(t)
-			obj.SetNamespace(createNamespace(ctx, t))
-			if tc.name != "" {
-				obj.SetName(tc.name)
-			}
-			if tc.edit != nil {
-				tc.edit(obj.Object)
-			}
+			obj := editedCluster(ctx, t, tc.name, tc.edit)
 			err := env.Client.Create(ctx, obj)
 			if !apierrors.IsInvalid(err) {
 				t.Fatalf("create: got error %v, want an Invalid error", err)
@@ -173,14 +166,7 @@ func TestAdmissionAccepts(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			obj := parseCluster(t)
-			obj.SetNamespace(createNamespace(ctx, t))
-			if tc.name != "" {
-				obj.SetName(tc.name)
-			}
-			if tc.edit != nil {
-				tc.edit(obj.Object)
-			}
+			obj := editedCluster(ctx, t, tc.name, tc.edit)
 			if err := env.Client.Create(ctx, obj); err != nil {
 				t.Fatalf("create refused: %v", err)
 			}
@@ -205,6 +191,22 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("workerGroupSpecs[0].%s = %v, want %d", field, g[field], value)
 		}
 	}
+}
+
+// editedCluster is validCluster in a new namespace, renamed when name is not empty and changed
+// by edit when it is not nil.
+func editedCluster(ctx context.Context, t *testing.T, name string,
+	edit func(map[string]any)) *unstructured.Unstructured {
+	t.Helper()
+	obj := parseCluster(t)
+	obj.SetNamespace(createNamespace(ctx, t))
+	if name != "" {
+		obj.SetName(name)
+	}
+	if edit != nil {
+		edit(obj.Object)
+	}
+	return obj
 }
 
 func parseCluster(t *testing.T) *unstructured.Unstructured {
