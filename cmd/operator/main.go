@@ -1,0 +1,37 @@
+// Command raykube-operator runs the RayCluster controller.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/raykube/raykube/internal/operator"
+)
+
+func main() {
+	opts := operator.DefaultOptions()
+	fs := pflag.NewFlagSet("raykube-operator", pflag.ExitOnError)
+	opts.BindFlags(fs)
+	_ = fs.Parse(os.Args[1:]) // with ExitOnError, Parse exits on a bad flag
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "raykube-operator: %v\n", err)
+		os.Exit(2)
+	}
+	log := operator.NewLogger(opts.LogFormat, opts.Verbosity)
+	ctrl.SetLogger(log)
+
+	mgr, err := operator.NewManager(ctrl.GetConfigOrDie(), opts, log)
+	if err != nil {
+		log.Error(err, "Cannot start the operator")
+		os.Exit(1)
+	}
+	log.Info("Starting raykube-operator", "watchNamespaces", opts.WatchNamespaces,
+		"leaderElect", opts.LeaderElect)
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		log.Error(err, "Operator stopped with an error")
+		os.Exit(1)
+	}
+}

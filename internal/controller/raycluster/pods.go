@@ -1,0 +1,375 @@
+package raycluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	rayv1 "github.com/raykube/raykube/api/ray/v1"
+	"github.com/raykube/raykube/internal/raypod"
+)
+
+const (
+	labelCluster  = raypod.ClusterLabel
+	labelNodeType = raypod.NodeTypeLabel
+	labelGroup    = raypod.GroupLabel
+	nodeTypeHead  = raypod.HeadNodeType
+	nodeTypeWork  = raypod.WorkerNodeType
+	headGroup     = raypod.HeadGroupName
+	// maxNamesInEvent bounds the pod names listed in one event.
+	maxNamesInEvent = 10
+)
+
+// listPods returns the cluster's Ray pods as the cache shows them.
+func (r *Reconciler) listPods(ctx context.Context, c *rayv1.RayCluster) ([]corev1.Pod, error) {
+	var list corev1.PodList
+	err := r.client.List(ctx, &list, client.InNamespace(c.Namespace),
+		client.MatchingLabels{labelCluster: c.Name})
+	if err != nil {
+		return nil, fmt.Errorf("listing the pods of the cluster: %w", err)
+	}
+	return list.Items, nil
+}
+
+// reconcilePods makes the pods match the spec: all gone while suspended; otherwise one head pod
+// and the desired number of workers per group, with dead pods replaced.
+func (r *Reconciler) reconcilePods(ctx context.Context, obs *observation) error {
+	if obs.cluster.Spec.Suspend != nil && *obs.cluster.Spec.Suspend {
+		return r.deleteAllPods(ctx, obs)
+	}
+	err := r.reconcileHeadPod(ctx, obs)
+	for i := range obs.cluster.Spec.WorkerGroupSpecs {
+		err = errors.Join(err, r.reconcileWorkerGroup(ctx, obs, &obs.cluster.Spec.WorkerGroupSpecs[i]))
+	}
+	return errors.Join(err, r.deleteRemovedGroups(ctx, obs))
+}
+
+// reconcileHeadPod keeps exactly one live head pod: dead ones are deleted, extras are deleted
+// newest first, and a missing one is created.
+func (r *Reconciler) reconcileHeadPod(ctx context.Context, obs *observation) error {
+	c := obs.cluster
+	pods := podsOf(obs.pods, nodeTypeHead, headGroup)
+	if !r.expectations.Satisfied(clusterID(c), headGroup, pods) {
+		ctrl.LoggerFrom(ctx).V(1).Info("Waiting for the cache to show the last head pod change")
+		return nil
+	}
+	live, dead := splitLive(pods)
+	if len(live) > 1 {
+		sortNewestFirst(live)
+		dead = append(dead, live[:len(live)-1]...)
+		live = live[len(live)-1:]
+	}
+	if len(dead) > 0 {
+		deleted, err := r.deletePods(ctx, c, headGroup, dead)
+		r.eventPods(ctx, c, DeletedHeadPod, actionDelete, "Deleted head pods", "", deleted)
+		if err != nil {
+			obs.errs.DeleteHeadPod = err
+			return err
+		}
+	}
+	if len(live) == 1 {
+		return nil
+	}
+	pod, err := raypod.BuildHeadPod(c, r.config.Pods)
+	if err != nil {
+		obs.errs.InvalidSpec = err
+		return nil
+	}
+	created, err := r.createPods(ctx, c, headGroup, pod, 1)
+	r.eventPods(ctx, c, CreatedHeadPod, actionCreate, "Created head pod", "", created)
+	if err != nil {
+		obs.errs.CreateHeadPod = fmt.Errorf("creating the head pod: %w", err)
+		return err
+	}
+	return nil
+}
+
+// reconcileWorkerGroup replaces dead workers, deletes the pods named in workersToDelete, then
+// creates or deletes pods until the group has its desired number. With autoscaling on, the
+// operator never picks pods to delete itself: the autoscaler names them.
+func (r *Reconciler) reconcileWorkerGroup(ctx context.Context, obs *observation,
+	g *rayv1.WorkerGroupSpec) error {
+	c := obs.cluster
+	pods := podsOf(obs.pods, nodeTypeWork, g.GroupName)
+	if !r.expectations.Satisfied(clusterID(c), g.GroupName, pods) {
+		ctrl.LoggerFrom(ctx).V(1).Info("Waiting for the cache to show the last worker change",
+			"group", g.GroupName)
+		return nil
+	}
+	live, doomed := splitLive(pods)
+	live, named := takeNamed(live, g.ScaleStrategy.WorkersToDelete)
+	doomed = append(doomed, named...)
+
+	desired := int(GroupDesiredPods(g))
+	if excess := len(live) - desired; excess > 0 && !raypod.AutoscalingEnabled(c) {
+		sortScaleDownOrder(live)
+		doomed = append(doomed, live[:excess]...)
+		live = live[excess:]
+	}
+	if len(doomed) > 0 {
+		deleted, err := r.deletePods(ctx, c, g.GroupName, doomed)
+		r.eventPods(ctx, c, DeletedWorkerPod, actionDelete, "Deleted worker pods", g.GroupName, deleted)
+		if err != nil {
+			obs.errs.DeleteWorkerPod = fmt.Errorf("deleting workers of group %s: %w", g.GroupName, err)
+			return err
+		}
+	}
+	missing := desired - len(live)
+	if missing <= 0 {
+		return nil
+	}
+	pod, err := raypod.BuildWorkerPod(c, g.GroupName, r.config.Pods)
+	if err != nil {
+		obs.errs.InvalidSpec = err
+		return nil
+	}
+	created, err := r.createPods(ctx, c, g.GroupName, pod, missing)
+	r.eventPods(ctx, c, CreatedWorkerPod, actionCreate, "Created worker pods", g.GroupName, created)
+	if err != nil {
+		obs.errs.CreateWorkerPod = fmt.Errorf("creating workers of group %s: %w", g.GroupName, err)
+		return err
+	}
+	return nil
+}
+
+// deleteRemovedGroups deletes the workers of groups that are no longer in the spec.
+func (r *Reconciler) deleteRemovedGroups(ctx context.Context, obs *observation) error {
+	inSpec := map[string]bool{}
+	for _, g := range obs.cluster.Spec.WorkerGroupSpecs {
+		inSpec[g.GroupName] = true
+	}
+	byGroup := map[string][]*corev1.Pod{}
+	for i := range obs.pods {
+		p := &obs.pods[i]
+		group := p.Labels[labelGroup]
+		if p.Labels[labelNodeType] == nodeTypeWork && !inSpec[group] && p.DeletionTimestamp == nil {
+			byGroup[group] = append(byGroup[group], p)
+		}
+	}
+	var errs error
+	for group, pods := range byGroup {
+		deleted, err := r.deletePods(ctx, obs.cluster, group, pods)
+		r.eventPods(ctx, obs.cluster, DeletedWorkerPod, actionDelete, "Deleted workers of removed group",
+			group, deleted)
+		if err != nil {
+			obs.errs.DeleteWorkerPod = fmt.Errorf("deleting workers of removed group %s: %w", group, err)
+			errs = errors.Join(errs, err)
+		}
+	}
+	return errs
+}
+
+// deleteAllPods deletes every Ray pod of a suspended cluster in one request.
+func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation) error {
+	c := obs.cluster
+	live, _ := splitLive(podPointers(obs.pods))
+	if len(live) == 0 {
+		return nil
+	}
+	err := r.client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(c.Namespace),
+		client.MatchingLabels{labelCluster: c.Name})
+	if err != nil {
+		obs.errs.DeleteAllPods = fmt.Errorf("deleting the pods of the suspended cluster: %w", err)
+		return obs.errs.DeleteAllPods
+	}
+	for _, p := range live {
+		r.expectations.ExpectDelete(clusterID(c), p.Labels[labelGroup], p.UID)
+	}
+	r.recorder.Eventf(c, nil, corev1.EventTypeNormal, string(DeletedWorkerPod), actionDelete,
+		"Deleted all %d pods of the suspended cluster", len(live))
+	ctrl.LoggerFrom(ctx).Info("Deleted the pods of the suspended cluster", "pods", len(live))
+	return nil
+}
+
+// createPods creates n copies of template in parallel, at most PodConcurrency at a time, and
+// returns the names of the pods created. It stops at the first refusal: when the API server
+// refuses one pod (a quota, say) it refuses the others for the same reason.
+func (r *Reconciler) createPods(ctx context.Context, c *rayv1.RayCluster, group string,
+	template *corev1.Pod, n int) ([]string, error) {
+	var mu sync.Mutex
+	var created []string
+	eg, egCtx := errgroup.WithContext(ctx)
+	eg.SetLimit(r.config.PodConcurrency)
+	for range n {
+		eg.Go(func() error {
+			if egCtx.Err() != nil {
+				return nil // an earlier create failed; do not pile up requests
+			}
+			pod := template.DeepCopy()
+			if err := r.client.Create(egCtx, pod); err != nil {
+				return err
+			}
+			r.expectations.ExpectCreate(clusterID(c), group, pod.Name)
+			mu.Lock()
+			created = append(created, pod.Name)
+			mu.Unlock()
+			return nil
+		})
+	}
+	err := eg.Wait()
+	slices.Sort(created)
+	return created, err
+}
+
+// deletePods deletes pods in parallel, at most PodConcurrency at a time, and returns the names
+// of the pods deleted. A pod already gone counts as deleted.
+func (r *Reconciler) deletePods(ctx context.Context, c *rayv1.RayCluster, group string,
+	pods []*corev1.Pod) ([]string, error) {
+	var mu sync.Mutex
+	var deleted []string
+	eg, egCtx := errgroup.WithContext(ctx)
+	eg.SetLimit(r.config.PodConcurrency)
+	for _, p := range pods {
+		eg.Go(func() error {
+			err := r.client.Delete(egCtx, p, client.Preconditions{UID: &p.UID})
+			if err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("deleting pod %s: %w", p.Name, err)
+			}
+			r.expectations.ExpectDelete(clusterID(c), group, p.UID)
+			mu.Lock()
+			deleted = append(deleted, p.Name)
+			mu.Unlock()
+			return nil
+		})
+	}
+	err := eg.Wait()
+	slices.Sort(deleted)
+	return deleted, err
+}
+
+// eventPods logs and emits one event for a step that created or deleted pods, listing their
+// names.
+func (r *Reconciler) eventPods(ctx context.Context, c *rayv1.RayCluster, reason EventReason,
+	action, what, group string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	ctrl.LoggerFrom(ctx).Info(what, "group", group, "pods", names)
+	where := ""
+	if group != "" {
+		where = " in group " + group
+	}
+	listed := names
+	more := ""
+	if len(names) > maxNamesInEvent {
+		listed = names[:maxNamesInEvent]
+		more = fmt.Sprintf(" and %d more", len(names)-maxNamesInEvent)
+	}
+	r.recorder.Eventf(c, nil, corev1.EventTypeNormal, string(reason), action, "%s%s (%d): %s%s",
+		what, where, len(names), strings.Join(listed, ", "), more)
+}
+
+// podsOf returns pointers to the pods of one node type and group.
+func podsOf(pods []corev1.Pod, nodeType, group string) []*corev1.Pod {
+	var out []*corev1.Pod
+	for i := range pods {
+		if pods[i].Labels[labelNodeType] == nodeType && pods[i].Labels[labelGroup] == group {
+			out = append(out, &pods[i])
+		}
+	}
+	return out
+}
+
+func podPointers(pods []corev1.Pod) []*corev1.Pod {
+	out := make([]*corev1.Pod, len(pods))
+	for i := range pods {
+		out[i] = &pods[i]
+	}
+	return out
+}
+
+// splitLive separates live pods from dead ones, which need replacing. Pods already terminating
+// are in neither: they are on their way out.
+func splitLive(pods []*corev1.Pod) (live, dead []*corev1.Pod) {
+	for _, p := range pods {
+		switch {
+		case p.DeletionTimestamp != nil:
+		case isDead(p):
+			dead = append(dead, p)
+		default:
+			live = append(live, p)
+		}
+	}
+	return live, dead
+}
+
+// isDead reports whether a pod will never run Ray again: it failed or completed (an eviction
+// leaves phase Failed), or its Ray container terminated and the pod never restarts containers.
+func isDead(p *corev1.Pod) bool {
+	switch p.Status.Phase {
+	case corev1.PodFailed, corev1.PodSucceeded:
+		return true
+	case corev1.PodRunning:
+		if p.Spec.RestartPolicy != corev1.RestartPolicyNever || len(p.Spec.Containers) == 0 {
+			return false
+		}
+		ray := p.Spec.Containers[0].Name
+		for _, cs := range p.Status.ContainerStatuses {
+			if cs.Name == ray && cs.State.Terminated != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// takeNamed moves the pods whose names are listed out of live.
+func takeNamed(live []*corev1.Pod, names []string) (rest, named []*corev1.Pod) {
+	if len(names) == 0 {
+		return live, nil
+	}
+	for _, p := range live {
+		if slices.Contains(names, p.Name) {
+			named = append(named, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	return rest, named
+}
+
+// sortNewestFirst orders pods by creation time, newest first, so the oldest stays.
+func sortNewestFirst(pods []*corev1.Pod) {
+	slices.SortStableFunc(pods, func(a, b *corev1.Pod) int {
+		return b.CreationTimestamp.Compare(a.CreationTimestamp.Time)
+	})
+}
+
+// sortScaleDownOrder orders workers by how little is lost by deleting them: pods not yet
+// running, then running but not ready, then ready ones; newest first within each.
+func sortScaleDownOrder(pods []*corev1.Pod) {
+	rank := func(p *corev1.Pod) int {
+		switch {
+		case p.Status.Phase != corev1.PodRunning:
+			return 0
+		case !podReady(p):
+			return 1
+		default:
+			return 2
+		}
+	}
+	slices.SortStableFunc(pods, func(a, b *corev1.Pod) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return b.CreationTimestamp.Compare(a.CreationTimestamp.Time)
+	})
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
