@@ -39,6 +39,9 @@ type Options struct {
 	LogFormat string
 	// Verbosity is the log level: 0 for changes people care about, higher for more detail.
 	Verbosity int
+	// SeveralManagersPerProcess lets one process create managers one after another (tests do);
+	// controller names are otherwise unique per process, for their metrics.
+	SeveralManagersPerProcess bool
 }
 
 // DefaultOptions returns the options used when no flag is given.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -12,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -22,6 +24,12 @@ import (
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 	"github.com/raykube/raykube/internal/raypod"
+)
+
+// The backoff of failed reconciles.
+const (
+	retryBaseDelay = 50 * time.Millisecond
+	retryMaxDelay  = time.Minute
 )
 
 // managedByKubeRay is the spec.managedBy value (besides unset) that this operator acts on; any
@@ -72,7 +80,13 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 		Owns(&corev1.ServiceAccount{}).
 		Owns(&rbacv1.Role{}).
 		Owns(&rbacv1.RoleBinding{}).
-		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: concurrency,
+			// A refused create (a quota, say) is retried with backoff; the cap keeps a cluster
+			// whose cause went away from waiting long to notice.
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
+				retryBaseDelay, retryMaxDelay),
+		}).
 		Complete(r)
 }
 

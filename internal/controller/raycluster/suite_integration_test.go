@@ -29,7 +29,12 @@ const (
 	pollInterval      = 100 * time.Millisecond
 )
 
-var env *testenv.Env
+var (
+	env *testenv.Env
+	// stopOperator stops the operator the tests share; a test that runs its own operator stops
+	// this one first and starts it again with startSharedOperator.
+	stopOperator func()
+)
 
 func TestMain(m *testing.M) {
 	var err error
@@ -38,25 +43,38 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "cannot start the test API server: %v\n", err)
 		os.Exit(1)
 	}
-	stop, err := startOperator()
-	if err != nil {
+	if err := startSharedOperator(); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot start the operator: %v\n", err)
 		_ = env.Stop()
 		os.Exit(1)
 	}
 	code := m.Run()
-	stop()
+	stopOperator()
 	if err := env.Stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "stopping the test API server: %v\n", err)
 	}
 	os.Exit(code)
 }
 
-// startOperator runs the operator's manager, as raykube-operator does, against the test API
-// server, and returns a function that stops it and waits until it has stopped.
-func startOperator() (stop func(), err error) {
+// startSharedOperator starts the operator the tests share.
+func startSharedOperator() error {
+	stop, err := startOperator(testOperatorOptions())
+	stopOperator = stop
+	return err
+}
+
+// testOperatorOptions are the operator's defaults without the servers and the election a test
+// does not need.
+func testOperatorOptions() operator.Options {
 	opts := operator.DefaultOptions()
 	opts.MetricsAddr, opts.HealthProbeAddr, opts.LeaderElect = "0", "0", false
+	opts.SeveralManagersPerProcess = true
+	return opts
+}
+
+// startOperator runs the operator's manager, as raykube-operator does, against the test API
+// server, and returns a function that stops it and waits until it has stopped.
+func startOperator(opts operator.Options) (stop func(), err error) {
 	log := operator.NewLogger("console", 0)
 	ctrl.SetLogger(log)
 	mgr, err := operator.NewManager(env.Config, opts, log)

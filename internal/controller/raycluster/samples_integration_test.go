@@ -1,0 +1,165 @@
+//go:build integration
+
+package raycluster_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	rayv1 "github.com/raykube/raykube/api/ray/v1"
+	"github.com/raykube/raykube/internal/controller/raycluster"
+	"github.com/raykube/raykube/internal/testenv"
+)
+
+// Warning events that samples may draw: fields accepted but not acted on, and deprecated ones.
+var allowedSampleWarnings = []string{"UnsupportedField", "DeprecatedField"}
+
+// TestSamplesReconcile applies every sample manifest unchanged and checks that the operator
+// creates the pods and head Service it describes, that the cluster becomes ready once the pods
+// run, and that no error event is emitted.
+func TestSamplesReconcile(t *testing.T) {
+	for _, file := range sampleFiles(t) {
+		t.Run(filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file), func(t *testing.T) {
+			ns := newNamespace(t)
+			c := applySample(t, file, ns)
+
+			waitForPods(t, c, headLabels, 1)
+			for _, g := range c.Spec.WorkerGroupSpecs {
+				want := int(raycluster.GroupDesiredPods(&g))
+				waitForPods(t, c, map[string]string{"ray.io/group": g.GroupName}, want)
+			}
+			checkHeadServicePorts(t, c)
+			if c.Spec.HeadGroupSpec.Replicas != nil {
+				waitForEvent(t, c, "DeprecatedField")
+			}
+			if c.Spec.GcsFaultToleranceOptions != nil {
+				waitForEvent(t, c, "UnsupportedField")
+			}
+			runAll(t, c)
+			waitForState(t, c, rayv1.Ready)
+			for _, e := range eventsOf(t, c) {
+				if e.Type == corev1.EventTypeWarning && !slices.Contains(allowedSampleWarnings, e.Reason) {
+					t.Errorf("warning event %s: %s", e.Reason, e.Note)
+				}
+			}
+		})
+	}
+}
+
+// applySample creates every object of a sample file in ns, with strict field validation, and
+// returns its RayCluster as ray.io/v1.
+func applySample(t *testing.T, file, ns string) *rayv1.RayCluster {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var name string
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	for {
+		obj := &unstructured.Unstructured{}
+		err := dec.Decode(&obj.Object)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("decoding %s: %v", file, err)
+		}
+		if len(obj.Object) == 0 {
+			continue
+		}
+		obj.SetNamespace(ns)
+		if err := env.Client.Create(ctx, obj, client.FieldValidation(metav1.FieldValidationStrict)); err != nil {
+			t.Fatalf("creating %s %s: %v", obj.GetKind(), obj.GetName(), err)
+		}
+		if obj.GetKind() == "RayCluster" {
+			name = obj.GetName()
+		}
+	}
+	if name == "" {
+		t.Fatalf("%s has no RayCluster", file)
+	}
+	c := &rayv1.RayCluster{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkHeadServicePorts checks the head Service's ports against the spec: the ports of a
+// user-supplied Service, every port of the head's Ray container (unnamed ones named
+// <port>-port) or the five defaults when it has none, and metrics.
+func checkHeadServicePorts(t *testing.T, c *rayv1.RayCluster) {
+	t.Helper()
+	want := map[string]bool{"metrics": true}
+	svcName := c.Name + "-head-svc"
+	if hs := c.Spec.HeadGroupSpec.HeadService; hs != nil {
+		if hs.Name != "" {
+			svcName = hs.Name
+		}
+		for _, p := range hs.Spec.Ports {
+			want[p.Name] = true
+		}
+	}
+	ports := c.Spec.HeadGroupSpec.Template.Spec.Containers[0].Ports
+	if len(ports) == 0 {
+		for _, n := range []string{"client", "gcs-server", "dashboard", "serve"} {
+			want[n] = true
+		}
+	}
+	for _, p := range ports {
+		name := p.Name
+		if name == "" {
+			name = strconv.Itoa(int(p.ContainerPort)) + "-port"
+		}
+		want[name] = true
+	}
+	svc := waitForService(t, c.Namespace, svcName)
+	got := map[string]bool{}
+	for _, p := range svc.Spec.Ports {
+		if got[p.Name] {
+			t.Errorf("head Service has port %s twice", p.Name)
+		}
+		got[p.Name] = true
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("head Service %s ports (-want +got):\n%s", svcName, diff)
+	}
+}
+
+// sampleFiles lists the sample manifests of both API versions, from shared/samples beside the
+// source tree. Without them the test fails in CI and skips, saying why, elsewhere.
+func sampleFiles(t *testing.T) []string {
+	t.Helper()
+	dir := testenv.SamplesDir(env.RepoRoot)
+	var files []string
+	for _, version := range []string{"v1", "v1alpha1"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, version, "*.yaml"))
+		files = append(files, matches...)
+	}
+	if len(files) == 0 {
+		msg := fmt.Sprintf("no sample manifests under %s (expected shared/samples beside the "+
+			"source tree, or RAYKUBE_SAMPLES_DIR)", dir)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return files
+}
