@@ -74,6 +74,12 @@ test-integration: controlplane-envtest ## Run unit and integration tests against
 test-e2e: controlplane ## Run the end-to-end tests on the local environment.
 	KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags e2e -count=1 -run 'E2E' ./...
 
+##@ Performance
+
+.PHONY: bench
+bench: controlplane-envtest ## Run the benchmarks: API requests per cluster, cache memory per pod.
+	KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -run '^$$' -bench . -benchtime 1x -count=1 ./internal/controller/raycluster/
+
 ##@ Help
 
 .PHONY: help

@@ -70,6 +70,7 @@ func (r *Reconciler) reconcileHeadPod(ctx context.Context, obs *observation) err
 	}
 	if len(dead) > 0 {
 		deleted, err := r.deletePods(ctx, c, headGroup, dead)
+		obs.podsChanged = obs.podsChanged || len(deleted) > 0
 		r.eventPods(ctx, c, DeletedHeadPod, actionDelete, "Deleted head pods", "", deleted)
 		if err != nil {
 			obs.errs.DeleteHeadPod = err
@@ -85,6 +86,7 @@ func (r *Reconciler) reconcileHeadPod(ctx context.Context, obs *observation) err
 		return nil
 	}
 	created, err := r.createPods(ctx, c, headGroup, pod, 1)
+	obs.podsChanged = obs.podsChanged || len(created) > 0
 	r.eventPods(ctx, c, CreatedHeadPod, actionCreate, "Created head pod", "", created)
 	if err != nil {
 		obs.errs.CreateHeadPod = fmt.Errorf("creating the head pod: %w", err)
@@ -117,6 +119,7 @@ func (r *Reconciler) reconcileWorkerGroup(ctx context.Context, obs *observation,
 	}
 	if len(doomed) > 0 {
 		deleted, err := r.deletePods(ctx, c, g.GroupName, doomed)
+		obs.podsChanged = obs.podsChanged || len(deleted) > 0
 		r.eventPods(ctx, c, DeletedWorkerPod, actionDelete, "Deleted worker pods", g.GroupName, deleted)
 		if err != nil {
 			obs.errs.DeleteWorkerPod = fmt.Errorf("deleting workers of group %s: %w", g.GroupName, err)
@@ -133,6 +136,7 @@ func (r *Reconciler) reconcileWorkerGroup(ctx context.Context, obs *observation,
 		return nil
 	}
 	created, err := r.createPods(ctx, c, g.GroupName, pod, missing)
+	obs.podsChanged = obs.podsChanged || len(created) > 0
 	r.eventPods(ctx, c, CreatedWorkerPod, actionCreate, "Created worker pods", g.GroupName, created)
 	if err != nil {
 		obs.errs.CreateWorkerPod = fmt.Errorf("creating workers of group %s: %w", g.GroupName, err)
@@ -158,6 +162,7 @@ func (r *Reconciler) deleteRemovedGroups(ctx context.Context, obs *observation) 
 	var errs error
 	for group, pods := range byGroup {
 		deleted, err := r.deletePods(ctx, obs.cluster, group, pods)
+		obs.podsChanged = obs.podsChanged || len(deleted) > 0
 		r.eventPods(ctx, obs.cluster, DeletedWorkerPod, actionDelete, "Deleted workers of removed group",
 			group, deleted)
 		if err != nil {
@@ -184,6 +189,7 @@ func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation) error 
 	for _, p := range live {
 		r.expectations.ExpectDelete(clusterID(c), p.Labels[labelGroup], p.UID)
 	}
+	obs.podsChanged = true
 	r.recorder.Eventf(c, nil, corev1.EventTypeNormal, string(DeletedWorkerPod), actionDelete,
 		"Deleted all %d pods of the suspended cluster", len(live))
 	ctrl.LoggerFrom(ctx).Info("Deleted the pods of the suspended cluster", "pods", len(live))

@@ -53,6 +53,7 @@ type Reconciler struct {
 	clock        clock.PassiveClock
 	config       Config
 	expectations *Expectations
+	statusWrites *statusWrites
 }
 
 // NewReconciler returns a reconciler that reads and writes through c (a cached client), emits
@@ -63,7 +64,7 @@ func NewReconciler(c client.Client, recorder events.EventRecorder, clk clock.Pas
 		config.PodConcurrency = 1
 	}
 	return &Reconciler{client: c, recorder: recorder, clock: clk, config: config,
-		expectations: NewExpectations(clk)}
+		expectations: NewExpectations(clk), statusWrites: newStatusWrites()}
 }
 
 // SetupWithManager registers the reconciler with mgr, running up to concurrency reconciles at
@@ -106,6 +107,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		if apierrors.IsNotFound(err) {
 			// The cluster's objects are garbage-collected through their owner references.
 			r.expectations.Forget(req.NamespacedName)
+			r.statusWrites.forget(req.NamespacedName)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -116,14 +118,17 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 	obs := &observation{cluster: cluster}
 	stepErr := r.reconcileSteps(ctx, obs)
-	statusErr := r.writeStatus(ctx, obs)
+	result, statusErr := r.writeStatus(ctx, obs)
 
 	if obs.errs.InvalidSpec != nil {
 		// Nothing the operator does will make an invalid spec valid; a spec change will
 		// trigger the next reconcile.
 		return ctrl.Result{}, errors.Join(reconcile.TerminalError(obs.errs.InvalidSpec), statusErr)
 	}
-	return ctrl.Result{}, errors.Join(stepErr, statusErr)
+	if err := errors.Join(stepErr, statusErr); err != nil {
+		return ctrl.Result{}, err // backoff; never together with RequeueAfter
+	}
+	return result, nil
 }
 
 // observation is what one reconcile saw and did: the cluster, its pods and head Service as the
@@ -134,6 +139,8 @@ type observation struct {
 	headService *corev1.Service
 	errs        ReconcileErrors
 	warnings    []string
+	// podsChanged is set when this reconcile created or deleted pods: the cache is behind.
+	podsChanged bool
 }
 
 // reconcileSteps runs the steps in order: an invalid spec stops everything; the head Service
@@ -160,32 +167,46 @@ func (r *Reconciler) reconcileSteps(ctx context.Context, obs *observation) error
 	)
 }
 
-// writeStatus computes the status from the observation and patches it when it changed; it also
-// emits the events that a change of status calls for.
-func (r *Reconciler) writeStatus(ctx context.Context, obs *observation) error {
+// writeStatus computes the status from the observation and patches it when it changed, then
+// emits the events the change calls for. Every status write is an API request, so two kinds of
+// change wait: a reconcile that just created or deleted pods knows the cache is behind (the pod
+// events bring the next reconcile at once), and a change of progress alone (replica counts,
+// condition messages) is written at most once per statusProgressInterval. Changes of state,
+// reason, condition status or reason, endpoints or head are written when seen.
+func (r *Reconciler) writeStatus(ctx context.Context, obs *observation) (ctrl.Result, error) {
 	cluster := obs.cluster
+	now := r.clock.Now()
 	status := ComputeStatus(StatusInput{
 		Cluster:     cluster,
 		Pods:        obs.pods,
 		HeadService: obs.headService,
 		Errors:      obs.errs,
-		Now:         metav1.NewTime(r.clock.Now()),
+		Now:         metav1.NewTime(now),
 	})
-	r.emitStatusEvents(ctx, cluster, obs, &status)
 	if apiequality.Semantic.DeepEqual(status, cluster.Status) {
-		return nil
+		return ctrl.Result{}, nil
+	}
+	if obs.podsChanged && !obs.errs.any() {
+		return ctrl.Result{}, nil
+	}
+	if onlyProgressChanged(&cluster.Status, &status) {
+		if wait := r.statusWrites.wait(cluster.UID, now); wait > 0 {
+			return ctrl.Result{RequeueAfter: wait}, nil
+		}
 	}
 
 	original := cluster.DeepCopy()
 	cluster.Status = status
 	if err := r.client.Status().Patch(ctx, cluster, client.MergeFrom(original)); err != nil {
-		return fmt.Errorf("writing the status: %w", err)
+		return ctrl.Result{}, fmt.Errorf("writing the status: %w", err)
 	}
+	r.statusWrites.record(client.ObjectKeyFromObject(cluster), cluster.UID, now)
+	r.emitStatusEvents(ctx, original, obs, &status)
 	if original.Status.State != status.State {
 		ctrl.LoggerFrom(ctx).Info("Cluster state changed",
 			"from", original.Status.State, "to", status.State, "reason", status.Reason)
 	}
-	return nil
+	return ctrl.Result{}, nil
 }
 
 // managedHere reports whether this operator, rather than another controller named in
