@@ -139,7 +139,9 @@ func startCountedOperator(b *testing.B, cfg *rest.Config) func() {
 	go func() { done <- mgr.Start(ctx) }()
 	return func() {
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			b.Errorf("operator stopped with an error: %v", err)
+		}
 	}
 }
 
@@ -219,7 +221,7 @@ func BenchmarkCacheMemoryPerPod(b *testing.B) {
 		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: p.Spec.Containers[0].Name,
 			Ready: true, Image: p.Spec.Containers[0].Image, ImageID: "docker://sha256:0123",
 			ContainerID: "containerd://0123456789abcdef",
-			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}
+			State:       corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}
 		if err := env.Client.Status().Update(context.Background(), p); err != nil {
 			b.Fatal(err)
 		}

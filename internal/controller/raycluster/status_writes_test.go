@@ -25,22 +25,23 @@ func TestOnlyProgressChanged(t *testing.T) {
 				Reason: "RayClusterPodsProvisioning", Message: "2 of 4 desired pods are running and ready."}},
 		}
 	}
+	type status = rayv1.RayClusterStatus
 	cases := map[string]struct {
-		change func(s *rayv1.RayClusterStatus)
+		change func(s *status)
 		want   bool
 	}{
-		"nothing":             {change: func(*rayv1.RayClusterStatus) {}, want: true},
-		"counts":              {change: func(s *rayv1.RayClusterStatus) { s.ReadyWorkerReplicas = 2 }, want: true},
-		"reason wording":      {change: func(s *rayv1.RayClusterStatus) { s.Reason = "other" }, want: true},
-		"head pod IP":         {change: func(s *rayv1.RayClusterStatus) { s.Head.PodIP = "10.0.0.2" }, want: true},
-		"condition message":   {change: func(s *rayv1.RayClusterStatus) { s.Conditions[0].Message = "x" }, want: true},
-		"state":               {change: func(s *rayv1.RayClusterStatus) { s.State = rayv1.Ready }, want: false},
-		"condition status":    {change: func(s *rayv1.RayClusterStatus) { s.Conditions[0].Status = "True" }, want: false},
-		"condition reason":    {change: func(s *rayv1.RayClusterStatus) { s.Conditions[0].Reason = "X" }, want: false},
-		"observed generation": {change: func(s *rayv1.RayClusterStatus) { s.ObservedGeneration = 3 }, want: false},
-		"endpoints":           {change: func(s *rayv1.RayClusterStatus) { s.Endpoints["client"] = "10001" }, want: false},
-		"head service IP":     {change: func(s *rayv1.RayClusterStatus) { s.Head.ServiceIP = "10.96.0.11" }, want: false},
-		"desired workers":     {change: func(s *rayv1.RayClusterStatus) { s.DesiredWorkerReplicas = 4 }, want: false},
+		"nothing":             {change: func(*status) {}, want: true},
+		"counts":              {change: func(s *status) { s.ReadyWorkerReplicas = 2 }, want: true},
+		"reason wording":      {change: func(s *status) { s.Reason = "other" }, want: true},
+		"head pod IP":         {change: func(s *status) { s.Head.PodIP = "10.0.0.2" }, want: true},
+		"condition message":   {change: func(s *status) { s.Conditions[0].Message = "x" }, want: true},
+		"state":               {change: func(s *status) { s.State = rayv1.Ready }, want: false},
+		"condition status":    {change: func(s *status) { s.Conditions[0].Status = "True" }, want: false},
+		"condition reason":    {change: func(s *status) { s.Conditions[0].Reason = "X" }, want: false},
+		"observed generation": {change: func(s *status) { s.ObservedGeneration = 3 }, want: false},
+		"endpoints":           {change: func(s *status) { s.Endpoints["client"] = "10001" }, want: false},
+		"head service IP":     {change: func(s *status) { s.Head.ServiceIP = "10.96.0.11" }, want: false},
+		"desired workers":     {change: func(s *status) { s.DesiredWorkerReplicas = 4 }, want: false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

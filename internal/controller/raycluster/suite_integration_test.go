@@ -236,18 +236,15 @@ func eventsOf(t *testing.T, c *rayv1.RayCluster) []eventsv1.Event {
 	return out
 }
 
-// waitForEvent waits for an event of the cluster with the reason and returns it.
-func waitForEvent(t *testing.T, c *rayv1.RayCluster, reason string) eventsv1.Event {
+// waitForEvent waits for an event of the cluster with the reason.
+func waitForEvent(t *testing.T, c *rayv1.RayCluster, reason string) {
 	t.Helper()
-	var found eventsv1.Event
 	eventually(t, "event "+reason, func() error {
 		for _, e := range eventsOf(t, c) {
 			if e.Reason == reason {
-				found = e
 				return nil
 			}
 		}
 		return fmt.Errorf("no event with reason %s", reason)
 	})
-	return found
 }
