@@ -22,8 +22,9 @@ generate: ## Generate deepcopy code for the API types.
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
 .PHONY: manifests
-manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped).
+manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the operator's RBAC.
 	$(CONTROLLER_GEN) crd:crdVersions=v1,generateEmbeddedObjectMeta=true paths=./api/... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=raykube-operator paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
 	$(GO) run ./hack/crdtrim config/crd/bases/ray.io_rayclusters.yaml
 
 .PHONY: fmt

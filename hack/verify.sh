@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-generated() { find api config/crd -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \) | sort; }
+generated() { find api config/crd config/rbac -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \) | sort; }
 
 before=$(mktemp -d)
 trap 'rm -rf "$before"' EXIT
