@@ -72,11 +72,7 @@ func trimFile(path string) error {
 			if err != nil {
 				return fmt.Errorf("version %v: %w", dig(v, "name"), err)
 			}
-			for key, child := range node {
-				if key != "description" {
-					dropDescriptions(child)
-				}
-			}
+			dropDescriptionsBelow(node)
 		}
 	}
 	out, err := yaml.Marshal(crd)
@@ -105,21 +101,29 @@ func lookup(root map[string]any, path string) (map[string]any, error) {
 	return node, nil
 }
 
-// dropDescriptions deletes every "description" key in a schema subtree. A property that is
-// itself named "description" (under "properties") is a field, not documentation, and stays.
+// dropDescriptionsBelow deletes the descriptions of everything below a schema node and keeps
+// the node's own.
+func dropDescriptionsBelow(node map[string]any) {
+	for key, child := range node {
+		switch key {
+		case "description":
+		case "properties":
+			// The keys here are field names: a field may be named "description".
+			for _, prop := range child.(map[string]any) {
+				dropDescriptions(prop)
+			}
+		default:
+			dropDescriptions(child)
+		}
+	}
+}
+
+// dropDescriptions deletes every description in a schema subtree.
 func dropDescriptions(node any) {
 	switch n := node.(type) {
 	case map[string]any:
 		delete(n, "description")
-		for key, child := range n {
-			if key == "properties" {
-				for _, prop := range child.(map[string]any) {
-					dropDescriptions(prop)
-				}
-				continue
-			}
-			dropDescriptions(child)
-		}
+		dropDescriptionsBelow(n)
 	case []any:
 		for _, child := range n {
 			dropDescriptions(child)

@@ -67,11 +67,7 @@ properties:
 		if err != nil {
 			t.Fatal(err)
 		}
-		for key, child := range node {
-			if key != "description" {
-				dropDescriptions(child)
-			}
-		}
+		dropDescriptionsBelow(node)
 	}
 	if diff := cmp.Diff(wantRoot, root); diff != "" {
 		t.Errorf("trimmed schema (-want +got):\n%s", diff)
