@@ -23,6 +23,12 @@ func at(minute int) metav1.Time {
 	return metav1.Date(2025, time.March, 1, 12, minute, 0, 0, time.UTC)
 }
 
+// periodError is an error whose text ends a sentence, as some API server and admission
+// messages do; the status must not end up with two periods.
+type periodError string
+
+func (e periodError) Error() string { return string(e) }
+
 // clusterBuilder builds a RayCluster named demo; methods about a group act on the last one.
 type clusterBuilder struct{ cluster rayv1.RayCluster }
 
@@ -407,7 +413,7 @@ func TestComputeStatusState(t *testing.T) {
 		},
 		"head pod deletion refused": {
 			cluster:    makeCluster().obj(),
-			errs:       ReconcileErrors{DeleteHeadPod: errors.New("forbidden.")},
+			errs:       ReconcileErrors{DeleteHeadPod: periodError("forbidden.")},
 			wantState:  rayv1.Failed,
 			wantReason: "The API server refused to delete a head pod: forbidden.",
 		},
@@ -445,7 +451,7 @@ func TestComputeStatusState(t *testing.T) {
 			cluster: makeCluster().obj(),
 			pods: []corev1.Pod{makePod("demo-head-a").head().running().
 				waiting("CrashLoopBackOff", "").obj()},
-			errs: ReconcileErrors{InvalidSpec: errors.New("numOfHosts is 0."),
+			errs: ReconcileErrors{InvalidSpec: periodError("numOfHosts is 0."),
 				CreateService: errors.New("no")},
 			wantState:  rayv1.Failed,
 			wantReason: "The spec is invalid: numOfHosts is 0 (and 2 more problems).",
