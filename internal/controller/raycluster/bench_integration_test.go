@@ -98,11 +98,15 @@ func BenchmarkClusterRequests(b *testing.B) {
 		}
 		playKubeletUntilReady(b, ns, clusters)
 		elapsed := time.Since(start)
-		// Let the reconciles the last status changes cause finish.
+		// Let the reconciles the last status changes cause finish, then count what the operator
+		// does while nothing changes.
 		time.Sleep(2 * time.Second)
+		settled := counter.snapshot()
+		time.Sleep(idleWindow)
+		idle := counter.snapshot()
 		stop()
 
-		after := counter.snapshot()
+		after := settled
 		total, writes := 0, 0
 		var detail []string
 		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -116,6 +120,7 @@ func BenchmarkClusterRequests(b *testing.B) {
 		b.ReportMetric(float64(total)/clusters, "requests/cluster")
 		b.ReportMetric(float64(writes)/clusters, "writes/cluster")
 		b.ReportMetric(elapsed.Seconds(), "s-to-ready")
+		b.ReportMetric(float64(requestsBetween(settled, idle)), "requests-while-idle")
 		b.Logf("%d clusters x (1 head + %d workers): %s", clusters, workers, strings.Join(detail, " "))
 		for k, v := range after {
 			if strings.Contains(k, " ") && v-base[k] > 0 && !strings.HasPrefix(k, "WATCH") {
@@ -123,6 +128,19 @@ func BenchmarkClusterRequests(b *testing.B) {
 			}
 		}
 	}
+}
+
+// idleWindow is how long the benchmark watches the operator do nothing after every cluster is
+// ready.
+const idleWindow = 5 * time.Second
+
+// requestsBetween counts the requests (watches excluded) between two snapshots.
+func requestsBetween(before, after map[string]int) int {
+	n := 0
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		n += after[m] - before[m]
+	}
+	return n
 }
 
 func startCountedOperator(b *testing.B, cfg *rest.Config) func() {
