@@ -2,6 +2,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -15,6 +16,7 @@ func main() {
 	opts := operator.DefaultOptions()
 	fs := pflag.NewFlagSet("raykube-operator", pflag.ExitOnError)
 	opts.BindFlags(fs)
+	fs.AddGoFlagSet(flag.CommandLine) // controller-runtime's --kubeconfig
 	_ = fs.Parse(os.Args[1:]) // with ExitOnError, Parse exits on a bad flag
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(os.Stderr, "raykube-operator: %v\n", err)
@@ -23,7 +25,12 @@ func main() {
 	log := operator.NewLogger(opts.LogFormat, opts.Verbosity)
 	ctrl.SetLogger(log)
 
-	mgr, err := operator.NewManager(ctrl.GetConfigOrDie(), opts, log)
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "raykube-operator: cannot reach Kubernetes: %v\n", err)
+		os.Exit(1)
+	}
+	mgr, err := operator.NewManager(cfg, opts, log)
 	if err != nil {
 		log.Error(err, "Cannot start the operator")
 		os.Exit(1)

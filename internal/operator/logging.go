@@ -13,5 +13,7 @@ func NewLogger(format string, verbosity int) logr.Logger {
 	if format == "console" {
 		encoder = zap.ConsoleEncoder()
 	}
-	return zap.New(encoder, zap.Level(zapcore.Level(-verbosity)))
+	return zap.New(encoder, zap.Level(zapcore.Level(-verbosity)), func(o *zap.Options) {
+		o.TimeEncoder = zapcore.ISO8601TimeEncoder
+	})
 }
