@@ -47,7 +47,7 @@ verify: ## Regenerate code and manifests and fail if anything changed.
 
 .PHONY: build
 build: ## Build raykube's binaries into bin/.
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -o bin/raykube-operator ./cmd/operator
 
 .PHONY: controlplane
 controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok from source.
