@@ -16,8 +16,14 @@ func main() {
 	opts := operator.DefaultOptions()
 	fs := pflag.NewFlagSet("raykube-operator", pflag.ExitOnError)
 	opts.BindFlags(fs)
-	fs.AddGoFlagSet(flag.CommandLine) // controller-runtime's --kubeconfig
-	_ = fs.Parse(os.Args[1:]) // with ExitOnError, Parse exits on a bad flag
+	// controller-runtime registers --kubeconfig on the standard flag set.
+	fs.AddGoFlagSet(flag.CommandLine)
+	// With ExitOnError, Parse exits on a bad flag.
+	_ = fs.Parse(os.Args[1:])
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "raykube-operator: unexpected arguments %q: it takes flags only\n", fs.Args())
+		os.Exit(2)
+	}
 	if err := opts.Validate(); err != nil {
 		fmt.Fprintf(os.Stderr, "raykube-operator: %v\n", err)
 		os.Exit(2)
@@ -32,7 +38,8 @@ func main() {
 	}
 	mgr, err := operator.NewManager(cfg, opts, log)
 	if err != nil {
-		log.Error(err, "Cannot start the operator")
+		fmt.Fprintf(os.Stderr, "raykube-operator: cannot start with the Kubernetes API server at %s: %v\n",
+			cfg.Host, err)
 		os.Exit(1)
 	}
 	log.Info("Starting raykube-operator", "watchNamespaces", opts.WatchNamespaces,

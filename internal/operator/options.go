@@ -5,9 +5,11 @@ package operator
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Options are the operator's settings, given once at start-up.
@@ -104,15 +106,28 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--pod-create-concurrency must be at least 1, not %d",
 			o.PodCreateConcurrency))
 	}
-	if o.KubeAPIQPS <= 0 || o.KubeAPIBurst < 1 {
-		errs = append(errs, errors.New("--kube-api-qps and --kube-api-burst must be positive"))
+	// !(qps > 0) also refuses NaN.
+	if !(o.KubeAPIQPS > 0) || math.IsInf(float64(o.KubeAPIQPS), 0) {
+		errs = append(errs, fmt.Errorf("--kube-api-qps must be a positive number, not %v", o.KubeAPIQPS))
+	}
+	if o.KubeAPIBurst < 1 {
+		errs = append(errs, fmt.Errorf("--kube-api-burst must be at least 1, not %d", o.KubeAPIBurst))
+	}
+	if msgs := validation.IsDNS1123Subdomain(o.ClusterDomain); len(msgs) > 0 {
+		errs = append(errs, fmt.Errorf("--cluster-domain %q is not a DNS name: %s", o.ClusterDomain,
+			strings.Join(msgs, "; ")))
+	}
+	if msgs := validation.IsValidLabelValue(o.OperatorName); o.OperatorName == "" || len(msgs) > 0 {
+		errs = append(errs, fmt.Errorf("--operator-name %q must be a non-empty label value: %s",
+			o.OperatorName, strings.Join(msgs, "; ")))
 	}
 	if o.Verbosity < 0 {
 		errs = append(errs, fmt.Errorf("--v must not be negative, not %d", o.Verbosity))
 	}
 	for _, ns := range o.WatchNamespaces {
-		if strings.TrimSpace(ns) == "" {
-			errs = append(errs, errors.New("--watch-namespaces has an empty namespace"))
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("--watch-namespaces: %q is not a namespace name: %s", ns,
+				strings.Join(msgs, "; ")))
 		}
 	}
 	return errors.Join(errs...)

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"golang.org/x/mod/modfile"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -83,8 +85,23 @@ func Start() (*Env, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("adding the admin user: %w", err), env.Stop())
 	}
-	return &Env{Config: cfg, Client: c, Scheme: scheme, AssetsDir: assets, RepoRoot: root,
-		env: env, admin: admin}, nil
+	e := &Env{Config: cfg, Client: c, Scheme: scheme, AssetsDir: assets, RepoRoot: root,
+		env: env, admin: admin}
+	e.stopOnSignal()
+	return e, nil
+}
+
+// stopOnSignal stops the API server and etcd when the test process is interrupted: they are
+// separate processes and would otherwise outlive it.
+func (e *Env) stopOnSignal() {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-signals
+		fmt.Fprintf(os.Stderr, "testenv: %v: stopping kube-apiserver and etcd\n", sig)
+		_ = e.env.Stop()
+		os.Exit(130)
+	}()
 }
 
 // Stop stops the API server and etcd.
@@ -118,16 +135,17 @@ func RepoRoot() (string, error) {
 // hack/controlplane/go.mod.
 func AssetsDir(root string) (string, error) {
 	dir := os.Getenv("KUBEBUILDER_ASSETS")
+	hint := "unset KUBEBUILDER_ASSETS, or point it at a directory that has it"
 	if dir == "" {
 		var err error
 		if dir, err = ControlPlaneDir(root); err != nil {
 			return "", err
 		}
+		hint = "run `make controlplane-envtest` (or `make controlplane`) to build it"
 	}
 	for _, bin := range []string{"kube-apiserver", "etcd"} {
 		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
-			return "", fmt.Errorf("%s is missing from %s: run `make controlplane-envtest` "+
-				"(or `make controlplane`) to build it", bin, dir)
+			return "", fmt.Errorf("%s is missing from %s: %s", bin, dir, hint)
 		}
 	}
 	return dir, nil
