@@ -54,7 +54,7 @@ func TestTrimPodKeepsWhatTheControllerReads(t *testing.T) {
 				Reason: "ok", LastTransitionTime: now}},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: "ray-worker", Ready: true,
 				RestartCount: 2,
-				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}},
+				State:        corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}},
 		},
 	}
 	got, err := trimPod(pod)
