@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-generated() { find api config/crd config/rbac -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \) | sort; }
+generated() {
+  {
+    find api config/crd config/rbac -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \)
+    # The API server's protobuf code and OpenAPI document (make generate-proto).
+    find internal/apiserver/gen -type f -name '*.go'
+    find internal/apiserver/openapi -type f -name '*.swagger.json'
+  } | sort
+}
 
 before=$(mktemp -d)
 trap 'rm -rf "$before"' EXIT
