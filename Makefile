@@ -9,6 +9,9 @@ SHELL := /usr/bin/env bash -o pipefail
 GO ?= go
 CONTROLLER_GEN := $(GO) tool controller-gen
 GOLANGCI_LINT := $(GO) tool -modfile=hack/tools/go.mod golangci-lint
+# buf and its protoc plugins are Go tools pinned in hack/tools/go.mod; nothing is downloaded
+# beyond the Go module proxy.
+BUF := $(GO) tool -modfile=hack/tools/go.mod buf
 # Where `make controlplane` puts kube-apiserver, etcd and kubectl for the pinned versions.
 ASSETS_DIR = $(shell $(GO) run ./hack/assetsdir)
 
@@ -18,8 +21,12 @@ all: build
 ##@ Development
 
 .PHONY: generate
-generate: ## Generate deepcopy code for the API types.
+generate: generate-proto ## Generate deepcopy code for the API types, and the API server's protobuf code.
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
+
+.PHONY: generate-proto
+generate-proto: ## Generate the API server's Go messages, gRPC stubs, HTTP gateway and OpenAPI document from proto/.
+	$(BUF) generate --template proto/buf.gen.yaml proto
 
 .PHONY: manifests
 manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the operator's RBAC.
@@ -48,6 +55,7 @@ verify: ## Regenerate code and manifests and fail if anything changed.
 .PHONY: build
 build: ## Build raykube's binaries into bin/.
 	$(GO) build -o bin/raykube-operator ./cmd/operator
+	$(GO) build -o bin/raykube-apiserver ./cmd/apiserver
 
 .PHONY: controlplane
 controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok from source.
@@ -56,6 +64,32 @@ controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sched
 .PHONY: controlplane-envtest
 controlplane-envtest: ## Build only what integration tests need (etcd, kube-apiserver, kubectl).
 	bash hack/controlplane/build.sh envtest
+
+##@ Run
+
+# The local environment's state directory.
+RAYKUBE_STATE_DIR ?= .raykube
+
+.PHONY: bin/raykube
+bin/raykube: ## Build the raykube command (the local environment) into bin/.
+	$(GO) build -o bin/raykube ./cmd/raykube
+
+.PHONY: run
+run: controlplane bin/raykube ## Start the local environment, apply the sample RayCluster, wait until it is ready.
+	bin/raykube local --state-dir $(RAYKUBE_STATE_DIR) up --detach
+	@kubectl="$(ASSETS_DIR)/kubectl --kubeconfig $(RAYKUBE_STATE_DIR)/kubeconfig"; \
+	sample=config/samples/ray-cluster.sample.yaml; \
+	echo "\$$ kubectl apply --server-side -f $$sample"; \
+	$$kubectl apply --server-side -f $$sample; \
+	echo "\$$ kubectl wait --for=jsonpath='{.status.state}'=ready raycluster/raycluster-sample"; \
+	$$kubectl wait --for=jsonpath='{.status.state}'=ready raycluster/raycluster-sample --timeout=3m; \
+	echo '$$ kubectl get rayclusters'; \
+	$$kubectl get rayclusters; \
+	echo "Endpoints of raycluster-sample: $$($$kubectl get raycluster raycluster-sample \
+	  -o jsonpath='{.status.endpoints}')"; \
+	echo "raykube's HTTP/gRPC API server is not available yet: it is not part of this build."; \
+	echo "Next: export KUBECONFIG=$(abspath $(RAYKUBE_STATE_DIR))/kubeconfig"; \
+	echo "Stop everything with: bin/raykube local down"
 
 ##@ Test
 
