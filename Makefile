@@ -1,6 +1,6 @@
 # raykube — build, generate, test.
 #
-# The first `make test` builds the Kubernetes control plane from source (about 11 minutes on a
+# The first `make test` builds the Kubernetes control plane from source (about 12 minutes on a
 # 2-core machine); later runs reuse bin/.
 
 SHELL := /usr/bin/env bash -o pipefail
@@ -87,7 +87,10 @@ run: controlplane bin/raykube ## Start the local environment, apply the sample R
 	$$kubectl get rayclusters; \
 	echo "Endpoints of raycluster-sample: $$($$kubectl get raycluster raycluster-sample \
 	  -o jsonpath='{.status.endpoints}')"; \
-	echo "raykube's HTTP/gRPC API server is not available yet: it is not part of this build."; \
+	api=$$(sed -n 's/.*"raykubeHTTP": *\([0-9]*\).*/\1/p' $(RAYKUBE_STATE_DIR)/state.json); \
+	url="http://127.0.0.1:$$api/apis/v1alpha2/namespaces/default/clusters/raycluster-sample"; \
+	echo "\$$ curl -s $$url   # raykube's API server, abridged"; \
+	curl -s "$$url" | grep -o '"clusterState":"[^"]*"\|"serviceEndpoint":{[^}]*}'; \
 	echo "Next: export KUBECONFIG=$(abspath $(RAYKUBE_STATE_DIR))/kubeconfig"; \
 	echo "Stop everything with: bin/raykube local down"
 
@@ -119,4 +122,4 @@ bench: controlplane-envtest ## Run the benchmarks: API requests per cluster, cac
 
 .PHONY: help
 help: ## Show the targets.
-	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  %-22s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z0-9_/-]+:.*?##/ { printf "  %-22s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)

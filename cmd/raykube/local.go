@@ -14,6 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/raykube/raykube/internal/localenv"
+	"github.com/raykube/raykube/internal/apiserver"
 	"github.com/raykube/raykube/internal/operator"
 )
 
@@ -27,7 +28,7 @@ func newLocalCommand() *cobra.Command {
 		"directory of the environment's certificates, kubeconfig, logs and pid files")
 	cmd.AddCommand(newUpCommand(&stateDir), newDownCommand(&stateDir),
 		newStatusCommand(&stateDir), newKubeconfigCommand(&stateDir),
-		newAddNodeCommand(&stateDir), newOperatorCommand())
+		newAddNodeCommand(&stateDir), newOperatorCommand(), newAPIServerCommand())
 	return cmd
 }
 
@@ -304,6 +305,26 @@ func newAddNodeCommand(stateDir *string) *cobra.Command {
 		"extended resources, e.g. google.com/tpu=4")
 	fs.DurationVar(&opts.Timeout, "timeout", time.Minute,
 		"how long to wait for the node to be Ready")
+	return cmd
+}
+
+// newAPIServerCommand is the hidden command the local environment runs raykube's API server
+// with.
+func newAPIServerCommand() *cobra.Command {
+	opts := apiserver.DefaultOptions()
+	var kubeconfig string
+	cmd := &cobra.Command{
+		Use:    "apiserver",
+		Short:  "Run raykube's API server (started by `raykube local up`)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return localenv.RunAPIServer(ctrl.SetupSignalHandler(), kubeconfig, opts)
+		},
+	}
+	opts.BindFlags(cmd.Flags())
+	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig of the API server")
+	_ = cmd.MarkFlagRequired("kubeconfig")
 	return cmd
 }
 

@@ -12,6 +12,7 @@ const (
 	schedulerName         = "kube-scheduler"
 	kwokName              = "kwok"
 	operatorName          = "operator"
+	raykubeAPIName        = "raykube-apiserver"
 	// supervisorName is the pid file of a `raykube local up` running in the foreground.
 	supervisorName = "raykube-up"
 )
@@ -65,8 +66,24 @@ func components(l layout, b Binaries, p Ports, operatorCmd []string) ([]componen
 			probe: probe{url: loop("http", p.OperatorHealth) + "/readyz"},
 			url:   loop("http", p.OperatorMetrics) + "/metrics",
 		})
+		apiCmd := apiServerCommand(operatorCmd)
+		out = append(out, component{
+			processSpec: processSpec{name: raykubeAPIName, binary: apiCmd[0],
+				args: append(apiCmd[1:], raykubeAPIArgs(l, p)...)},
+			probe: probe{url: loop("http", p.RaykubeHTTP) + "/healthz"},
+			url:   loop("http", p.RaykubeHTTP),
+		})
 	}
 	return out, nil
+}
+
+// apiServerCommand is the command of raykube's API server. It runs from the same program as
+// the operator, whose command ends in the subcommand "operator"; the API server's ends in
+// "apiserver" instead.
+func apiServerCommand(operatorCmd []string) []string {
+	cmd := append([]string{}, operatorCmd...)
+	cmd[len(cmd)-1] = "apiserver"
+	return cmd
 }
 
 // componentNamed finds a component by name.

@@ -127,6 +127,18 @@ func operatorArgs(l layout, p Ports) []string {
 	}
 }
 
+// raykubeAPIArgs are the flags of raykube's API server: loopback only, no authentication (the
+// environment is one person's), and the administrator's kubeconfig.
+func raykubeAPIArgs(l layout, p Ports) []string {
+	return []string{
+		"--kubeconfig=" + l.kubeconfig("admin"),
+		fmt.Sprintf("--http-addr=127.0.0.1:%d", p.RaykubeHTTP),
+		fmt.Sprintf("--grpc-addr=127.0.0.1:%d", p.RaykubeGRPC),
+		"--auth=none",
+		"--log-format=json",
+	}
+}
+
 // writeConfigFiles writes the scheduler's and KWOK's configuration files.
 func writeConfigFiles(l layout, b Binaries) error {
 	err := os.WriteFile(l.configFile("scheduler.yaml"), []byte(schedulerConfig(l)), 0o644)

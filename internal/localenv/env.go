@@ -198,8 +198,10 @@ func (e *Env) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if len(opts.OperatorCommand) > 0 {
-		if err := e.launchAndWait(ctx, operatorName, opts.Timeout); err != nil {
-			return err
+		for _, name := range []string{operatorName, raykubeAPIName} {
+			if err := e.launchAndWait(ctx, name, opts.Timeout); err != nil {
+				return err
+			}
 		}
 	}
 	e.State.Ready = true

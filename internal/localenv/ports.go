@@ -21,13 +21,18 @@ type Ports struct {
 	// OperatorMetrics and OperatorHealth are zero when the operator is not started.
 	OperatorMetrics int `json:"operatorMetrics,omitempty"`
 	OperatorHealth  int `json:"operatorHealth,omitempty"`
+	// RaykubeHTTP and RaykubeGRPC are raykube's API server (HTTP+JSON and gRPC); zero when the
+	// operator, which it runs beside, is not started.
+	RaykubeHTTP int `json:"raykubeHTTP,omitempty"`
+	RaykubeGRPC int `json:"raykubeGRPC,omitempty"`
 }
 
 // FixedPorts are the ports used with --fixed-ports: the usual ones of each program.
 func FixedPorts() Ports {
 	return Ports{
 		Etcd: 2379, EtcdPeer: 2380, APIServer: 6443, ControllerManager: 10257, Scheduler: 10259,
-		KWOK: 10247, OperatorMetrics: 8080, OperatorHealth: 8081,
+		KWOK: 10247, OperatorMetrics: 8080, OperatorHealth: 8081, RaykubeHTTP: 8888,
+		RaykubeGRPC: 8887,
 	}
 }
 
@@ -43,7 +48,8 @@ func (p *Ports) named() []struct {
 		{"etcd", &p.Etcd}, {"etcd (peer)", &p.EtcdPeer}, {"kube-apiserver", &p.APIServer},
 		{"kube-controller-manager", &p.ControllerManager}, {"kube-scheduler", &p.Scheduler},
 		{"kwok", &p.KWOK}, {"operator metrics", &p.OperatorMetrics},
-		{"operator health", &p.OperatorHealth},
+		{"operator health", &p.OperatorHealth}, {"raykube API server", &p.RaykubeHTTP},
+		{"raykube API server (gRPC)", &p.RaykubeGRPC},
 	}
 }
 
@@ -100,7 +106,7 @@ func choosePorts(fixed, withOperator bool) (Ports, error) {
 	if fixed {
 		p = FixedPorts()
 	} else {
-		free, err := freePorts(8)
+		free, err := freePorts(len(p.named()))
 		if err != nil {
 			return Ports{}, err
 		}
@@ -109,7 +115,7 @@ func choosePorts(fixed, withOperator bool) (Ports, error) {
 		}
 	}
 	if !withOperator {
-		p.OperatorMetrics, p.OperatorHealth = 0, 0
+		p.OperatorMetrics, p.OperatorHealth, p.RaykubeHTTP, p.RaykubeGRPC = 0, 0, 0, 0
 	}
 	if fixed {
 		return p, p.checkFree()

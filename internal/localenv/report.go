@@ -67,7 +67,10 @@ func PrintSummary(w io.Writer, s State, dir string, b Binaries, command string) 
 	} else {
 		p("  operator                 not started (--operator=false)\n")
 	}
-	p("  raykube API server       not part of this build yet\n")
+	if s.Ports.RaykubeHTTP != 0 {
+		p("  raykube API server       http://127.0.0.1:%d (gRPC 127.0.0.1:%d)\n",
+			s.Ports.RaykubeHTTP, s.Ports.RaykubeGRPC)
+	}
 	p("  nodes                    %s\n", strings.Join(s.Nodes, ", "))
 	p("  logs                     %s\n", layout{dir}.path("logs"))
 	p("  kubectl                  %s\n", b.Kubectl())
@@ -75,6 +78,10 @@ func PrintSummary(w io.Writer, s State, dir string, b Binaries, command string) 
 	p("  export KUBECONFIG=%s\n", kubeconfig)
 	p("  kubectl apply --server-side -f config/samples/ray-cluster.sample.yaml\n")
 	p("  kubectl get rayclusters -w\n")
+	if s.Ports.RaykubeHTTP != 0 {
+		p("  curl http://127.0.0.1:%d/apis/v1alpha2/namespaces/default/clusters\n",
+			s.Ports.RaykubeHTTP)
+	}
 	p("  %s add-node --cpu 64 --memory 256Gi --gpu 0   # a bigger node\n", command)
 	p("  %s status\n", command)
 	if s.Detached {

@@ -115,14 +115,15 @@ func TestChoosePorts(t *testing.T) {
 		}
 		seen[port] = true
 	}
-	if len(seen) != 8 {
-		t.Errorf("%d ports, want 8", len(seen))
+	if len(seen) != 10 {
+		t.Errorf("%d ports, want 10", len(seen))
 	}
 	noOperator, err := choosePorts(false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if noOperator.OperatorMetrics != 0 || noOperator.OperatorHealth != 0 {
+	if noOperator.OperatorMetrics != 0 || noOperator.OperatorHealth != 0 ||
+		noOperator.RaykubeHTTP != 0 || noOperator.RaykubeGRPC != 0 {
 		t.Errorf("operator ports without an operator: %+v", noOperator)
 	}
 }
