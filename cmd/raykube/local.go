@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	"github.com/raykube/raykube/internal/localenv"
 	"github.com/raykube/raykube/internal/apiserver"
+	"github.com/raykube/raykube/internal/localenv"
 	"github.com/raykube/raykube/internal/operator"
 )
 
