@@ -11,16 +11,43 @@ func TestValidate(t *testing.T) {
 		edit func(o *Options)
 		want []string // substrings of the error; none means valid
 	}{
-		"defaults":             {edit: func(*Options) {}},
-		"bad log format":       {edit: func(o *Options) { o.LogFormat = "xml" }, want: []string{"--log-format"}},
-		"zero concurrency":     {edit: func(o *Options) { o.ReconcileConcurrency = 0 }, want: []string{"--reconcile-concurrency"}},
-		"zero pod concurrency": {edit: func(o *Options) { o.PodCreateConcurrency = 0 }, want: []string{"--pod-create-concurrency"}},
-		"NaN qps":              {edit: func(o *Options) { o.KubeAPIQPS = float32(math.NaN()) }, want: []string{"--kube-api-qps"}},
-		"infinite qps":         {edit: func(o *Options) { o.KubeAPIQPS = float32(math.Inf(1)) }, want: []string{"--kube-api-qps"}},
-		"zero burst":           {edit: func(o *Options) { o.KubeAPIBurst = 0 }, want: []string{"--kube-api-burst"}},
-		"negative verbosity":   {edit: func(o *Options) { o.Verbosity = -1 }, want: []string{"--v"}},
-		"empty cluster domain": {edit: func(o *Options) { o.ClusterDomain = "" }, want: []string{"--cluster-domain"}},
-		"empty operator name":  {edit: func(o *Options) { o.OperatorName = "" }, want: []string{"--operator-name"}},
+		"defaults": {edit: func(*Options) {}},
+		"bad log format": {
+			edit: func(o *Options) { o.LogFormat = "xml" },
+			want: []string{"--log-format"},
+		},
+		"zero concurrency": {
+			edit: func(o *Options) { o.ReconcileConcurrency = 0 },
+			want: []string{"--reconcile-concurrency"},
+		},
+		"zero pod concurrency": {
+			edit: func(o *Options) { o.PodCreateConcurrency = 0 },
+			want: []string{"--pod-create-concurrency"},
+		},
+		"NaN qps": {
+			edit: func(o *Options) { o.KubeAPIQPS = float32(math.NaN()) },
+			want: []string{"--kube-api-qps"},
+		},
+		"infinite qps": {
+			edit: func(o *Options) { o.KubeAPIQPS = float32(math.Inf(1)) },
+			want: []string{"--kube-api-qps"},
+		},
+		"zero burst": {
+			edit: func(o *Options) { o.KubeAPIBurst = 0 },
+			want: []string{"--kube-api-burst"},
+		},
+		"negative verbosity": {
+			edit: func(o *Options) { o.Verbosity = -1 },
+			want: []string{"--v"},
+		},
+		"empty cluster domain": {
+			edit: func(o *Options) { o.ClusterDomain = "" },
+			want: []string{"--cluster-domain"},
+		},
+		"empty operator name": {
+			edit: func(o *Options) { o.OperatorName = "" },
+			want: []string{"--operator-name"},
+		},
 		"bad namespaces": {
 			edit: func(o *Options) { o.WatchNamespaces = []string{"ok", "Bad_NS", ""} },
 			want: []string{`"Bad_NS" is not a namespace name`, `"" is not a namespace name`},
