@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -29,7 +28,7 @@ import (
 // back in the version it was written in: every field the manifest sets must come back with the
 // same value, so nothing was unknown and nothing was pruned.
 func TestSamplesApplyUnchanged(t *testing.T) {
-	files := sampleFiles(t)
+	files := testenv.SampleFiles(t, env.RepoRoot)
 	for _, file := range files {
 		t.Run(filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file), func(t *testing.T) {
 			ctx := context.Background()
@@ -61,32 +60,6 @@ func TestSamplesApplyUnchanged(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sampleFiles lists the sample manifests of both API versions. The samples live beside the
-// source tree; without them the test cannot say anything, so it fails in CI and skips (loudly)
-// elsewhere.
-func sampleFiles(t *testing.T) []string {
-	t.Helper()
-	dir := testenv.SamplesDir(env.RepoRoot)
-	var files []string
-	for _, version := range []string{"v1", "v1alpha1"} {
-		matches, err := filepath.Glob(filepath.Join(dir, version, "*.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, matches...)
-	}
-	if len(files) == 0 {
-		msg := fmt.Sprintf("no sample manifests under %s (expected shared/samples beside the "+
-			"source tree, or RAYKUBE_SAMPLES_DIR)", dir)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	sort.Strings(files)
-	return files
 }
 
 // readObjects decodes every YAML document of a file.

@@ -39,7 +39,7 @@ var tpuLabels = map[string]string{
 // ready with the pods and head Service its spec implies.
 func TestE2ESamples(t *testing.T) {
 	t.Parallel()
-	files := sampleFiles(t)
+	files := testenv.SampleFiles(t, suite.root)
 	addTPUNodes(t)
 
 	start := time.Now()
@@ -221,27 +221,6 @@ func rayClusterName(t *testing.T, file string) string {
 			return obj.GetName()
 		}
 	}
-}
-
-// sampleFiles lists the sample manifests of both API versions. Without them the test fails in
-// CI and skips, saying why, elsewhere.
-func sampleFiles(t *testing.T) []string {
-	t.Helper()
-	dir := testenv.SamplesDir(suite.root)
-	var files []string
-	for _, version := range []string{"v1", "v1alpha1"} {
-		matches, _ := filepath.Glob(filepath.Join(dir, version, "*.yaml"))
-		files = append(files, matches...)
-	}
-	if len(files) == 0 {
-		msg := fmt.Sprintf("no sample manifests under %s (expected shared/samples beside the "+
-			"source tree, or RAYKUBE_SAMPLES_DIR)", dir)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return files
 }
 
 // printSummary prints one line per sample with the time from apply to ready.

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,7 +32,7 @@ var allowedSampleWarnings = []string{"UnsupportedField", "DeprecatedField"}
 // creates the pods and head Service it describes, that the cluster becomes ready once the pods
 // run, and that no error event is emitted.
 func TestSamplesReconcile(t *testing.T) {
-	for _, file := range sampleFiles(t) {
+	for _, file := range testenv.SampleFiles(t, env.RepoRoot) {
 		t.Run(filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file), func(t *testing.T) {
 			ns := newNamespace(t)
 			c := applySample(t, file, ns)
@@ -141,25 +140,4 @@ func checkHeadServicePorts(t *testing.T, c *rayv1.RayCluster) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("head Service %s ports (-want +got):\n%s", svcName, diff)
 	}
-}
-
-// sampleFiles lists the sample manifests of both API versions, from shared/samples beside the
-// source tree. Without them the test fails in CI and skips, saying why, elsewhere.
-func sampleFiles(t *testing.T) []string {
-	t.Helper()
-	dir := testenv.SamplesDir(env.RepoRoot)
-	var files []string
-	for _, version := range []string{"v1", "v1alpha1"} {
-		matches, _ := filepath.Glob(filepath.Join(dir, version, "*.yaml"))
-		files = append(files, matches...)
-	}
-	if len(files) == 0 {
-		msg := fmt.Sprintf("no sample manifests under %s (expected shared/samples beside the "+
-			"source tree, or RAYKUBE_SAMPLES_DIR)", dir)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return files
 }
