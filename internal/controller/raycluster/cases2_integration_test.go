@@ -10,9 +10,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 )
@@ -152,4 +154,43 @@ func TestCase16RayStartRendering(t *testing.T) {
 // containerCommand is a container's command and arguments as one string.
 func containerCommand(c corev1.Container) string {
 	return fmt.Sprint(strings.Join(c.Command, " "), " ", strings.Join(c.Args, " "))
+}
+
+// A cluster deleted and created again under the same name, while the old cluster's pods are
+// still there (no garbage collector runs here), gets pods of its own: the old head does not make
+// it ready and the old workers are not its to delete.
+func TestRecreatedClusterIgnoresOldPods(t *testing.T) {
+	ns := newNamespace(t)
+	old := newCluster(ns, "again").withGroup("small", 1).create(t)
+	oldPods := waitForPods(t, old, nil, 2)
+	runAll(t, old)
+	waitForState(t, old, rayv1.Ready)
+	if err := env.Client.Delete(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+
+	c := newCluster(ns, "again").withGroup("small", 1).create(t)
+	eventually(t, "pods of the new cluster", func() error {
+		owned := 0
+		for _, p := range listPods(t, c, nil) {
+			if metav1.IsControlledBy(&p, c) {
+				owned++
+			}
+		}
+		if owned != 2 {
+			return fmt.Errorf("%d pods owned by the new cluster", owned)
+		}
+		return nil
+	})
+	for _, p := range oldPods {
+		current := &corev1.Pod{}
+		if err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(&p), current); err != nil {
+			t.Errorf("old pod %s: %v", p.Name, err)
+		} else if current.DeletionTimestamp != nil {
+			t.Errorf("the new cluster deleted the old cluster's pod %s", p.Name)
+		}
+	}
+	if got := getCluster(t, c); got.Status.State == rayv1.Ready {
+		t.Errorf("the new cluster is ready on the old cluster's pods")
+	}
 }

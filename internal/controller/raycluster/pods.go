@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -29,7 +30,9 @@ const (
 	maxNamesInEvent = 10
 )
 
-// listPods returns the cluster's Ray pods as the cache shows them.
+// listPods returns the cluster's Ray pods as the cache shows them: those labelled with its name
+// and controlled by it. A cluster deleted and created again under the same name finds the old
+// one's pods until the garbage collector removes them; they are not its own.
 func (r *Reconciler) listPods(ctx context.Context, c *rayv1.RayCluster) ([]corev1.Pod, error) {
 	var list corev1.PodList
 	err := r.client.List(ctx, &list, client.InNamespace(c.Namespace),
@@ -37,7 +40,9 @@ func (r *Reconciler) listPods(ctx context.Context, c *rayv1.RayCluster) ([]corev
 	if err != nil {
 		return nil, fmt.Errorf("listing the pods of the cluster: %w", err)
 	}
-	return list.Items, nil
+	return slices.DeleteFunc(list.Items, func(p corev1.Pod) bool {
+		return !metav1.IsControlledBy(&p, c)
+	}), nil
 }
 
 // reconcilePods makes the pods match the spec: all gone while suspended; otherwise one head pod

@@ -109,6 +109,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			// The cluster's objects are garbage-collected through their owner references.
 			r.expectations.Forget(req.NamespacedName)
 			r.statusWrites.forget(req.NamespacedName)
+			metrics.forget(req.NamespacedName)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -118,8 +119,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 
 	obs := &observation{cluster: cluster}
+	prevStatus := cluster.Status.DeepCopy()
 	stepErr := r.reconcileSteps(ctx, obs)
 	result, statusErr := r.writeStatus(ctx, obs)
+	metrics.observe(cluster, prevStatus)
 
 	if obs.errs.InvalidSpec != nil {
 		// Nothing the operator does will make an invalid spec valid; a spec change will
@@ -199,6 +202,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, obs *observation) (ctrl.Re
 	original := cluster.DeepCopy()
 	cluster.Status = status
 	if err := r.client.Status().Patch(ctx, cluster, client.MergeFrom(original)); err != nil {
+		cluster.Status = original.Status // what is stored
 		return ctrl.Result{}, fmt.Errorf("writing the status: %w", err)
 	}
 	r.statusWrites.record(client.ObjectKeyFromObject(cluster), cluster.UID, now)

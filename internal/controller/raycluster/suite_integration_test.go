@@ -5,6 +5,7 @@ package raycluster_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"testing"
@@ -56,9 +57,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// startSharedOperator starts the operator the tests share.
+// sharedMetricsAddr is where the shared operator serves its metrics.
+var sharedMetricsAddr string
+
+// startSharedOperator starts the operator the tests share, with its metrics endpoint on a free
+// loopback port.
 func startSharedOperator() error {
-	stop, err := startOperator(testOperatorOptions())
+	if sharedMetricsAddr == "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		sharedMetricsAddr = l.Addr().String()
+		_ = l.Close()
+	}
+	opts := testOperatorOptions()
+	opts.MetricsAddr = sharedMetricsAddr
+	stop, err := startOperator(opts)
 	stopOperator = stop
 	return err
 }
