@@ -27,7 +27,6 @@ func metricsCluster(uid string, state rayv1.ClusterState, provisionedAt *time.Ti
 	return c
 }
 
-
 func TestClusterMetricsLifecycle(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := newClusterMetrics(reg)
