@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -121,6 +122,11 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--operator-name %q must be a non-empty label value: %s",
 			o.OperatorName, strings.Join(msgs, "; ")))
 	}
+	if o.PprofAddr != "" && !isLoopback(o.PprofAddr) {
+		errs = append(errs, fmt.Errorf("--pprof-addr %q must be a loopback address such as "+
+			"127.0.0.1:6060: profiles show the operator's memory, which holds cluster data",
+			o.PprofAddr))
+	}
 	if o.Verbosity < 0 {
 		errs = append(errs, fmt.Errorf("--v must not be negative, not %d", o.Verbosity))
 	}
@@ -131,4 +137,17 @@ func (o *Options) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// isLoopback reports whether a host:port address names the loopback interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -48,6 +48,11 @@ func TestValidate(t *testing.T) {
 			edit: func(o *Options) { o.OperatorName = "" },
 			want: []string{"--operator-name"},
 		},
+		"loopback pprof": {edit: func(o *Options) { o.PprofAddr = "127.0.0.1:6060" }},
+		"remote pprof": {
+			edit: func(o *Options) { o.PprofAddr = ":6060" },
+			want: []string{"--pprof-addr"},
+		},
 		"bad namespaces": {
 			edit: func(o *Options) { o.WatchNamespaces = []string{"ok", "Bad_NS", ""} },
 			want: []string{`"Bad_NS" is not a namespace name`, `"" is not a namespace name`},

@@ -41,7 +41,7 @@ func newClusterMetrics(reg prometheus.Registerer) *clusterMetrics {
 		}, append(id, "condition")),
 		provisionedDuration: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "kuberay_cluster_provisioned_duration_seconds",
-			Help: "Seconds from a RayCluster's creation until all its pods first ran and were ready.",
+			Help: "Seconds from creation to the first time all pods ran and were ready.",
 		}, id),
 		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "kuberay_cluster_state",

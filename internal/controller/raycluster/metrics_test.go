@@ -63,7 +63,7 @@ kuberay_cluster_condition_provisioned{condition="true",name="demo",namespace="ns
 # HELP kuberay_cluster_info One series per RayCluster; owner_kind is RayJob, RayService or None.
 # TYPE kuberay_cluster_info gauge
 kuberay_cluster_info{name="demo",namespace="ns",owner_kind="None",uid="u1"} 1
-# HELP kuberay_cluster_provisioned_duration_seconds Seconds from a RayCluster's creation until all its pods first ran and were ready.
+# HELP kuberay_cluster_provisioned_duration_seconds Seconds from creation to the first time all pods ran and were ready.
 # TYPE kuberay_cluster_provisioned_duration_seconds gauge
 kuberay_cluster_provisioned_duration_seconds{name="demo",namespace="ns",uid="u1"} 42
 # HELP kuberay_cluster_state The status.state of a RayCluster (provisioning while it is empty).
