@@ -31,14 +31,16 @@ func TestE2EUpDetachDown(t *testing.T) {
 	t.Logf("cold start of `raykube local up --detach`: %.1fs", time.Since(start).Seconds())
 	fmt.Printf("e2e: cold start of `raykube local up --detach` (1 node): %.1fs\n",
 		time.Since(start).Seconds())
-	for _, want := range []string{"export KUBECONFIG=", "/metrics", "not part of this build yet"} {
+	for _, want := range []string{"export KUBECONFIG=", "/metrics", "raykube API server       http://127.0.0.1:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("up's output lacks %q:\n%s", want, out)
 		}
 	}
 	records, ports := readRun(t, stateDir)
-	if len(records) != 6 || len(ports) != 8 {
-		t.Fatalf("%d processes and %d ports recorded, want 6 and 8", len(records), len(ports))
+	// etcd, kube-apiserver, controller manager, scheduler, kwok, operator, raykube API server; and
+	// their ports (etcd and the operator have two, the API server HTTP and gRPC).
+	if len(records) != 7 || len(ports) != 10 {
+		t.Fatalf("%d processes and %d ports recorded, want 7 and 10", len(records), len(ports))
 	}
 
 	out, err = raykube(t, stateDir, "up", "--detach")
