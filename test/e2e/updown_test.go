@@ -31,7 +31,8 @@ func TestE2EUpDetachDown(t *testing.T) {
 	t.Logf("cold start of `raykube local up --detach`: %.1fs", time.Since(start).Seconds())
 	fmt.Printf("e2e: cold start of `raykube local up --detach` (1 node): %.1fs\n",
 		time.Since(start).Seconds())
-	for _, want := range []string{"export KUBECONFIG=", "/metrics", "raykube API server       http://127.0.0.1:"} {
+	for _, want := range []string{"export KUBECONFIG=", "/metrics",
+		"raykube API server       http://127.0.0.1:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("up's output lacks %q:\n%s", want, out)
 		}
