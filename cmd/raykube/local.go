@@ -63,7 +63,7 @@ func newUpCommand(stateDir *string) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&f.detach, "detach", false,
-		"return once everything is healthy and leave it running; `raykube local down` stops it")
+		"return once everything is healthy and leave it running; 'raykube local down' stops it")
 	fs.BoolVar(&f.fixedPorts, "fixed-ports", false,
 		"use the usual ports (API server 6443, etcd 2379, metrics 8080...) instead of free ones")
 	fs.BoolVar(&f.operator, "operator", f.operator, "start the raykube operator")
@@ -76,9 +76,9 @@ func newUpCommand(stateDir *string) *cobra.Command {
 		"memory capacity of each node")
 	fs.IntVar(&f.nodes.GPU, "node-gpu", f.nodes.GPU, "nvidia.com/gpu of each node")
 	fs.StringVar(&f.k8sBinDir, "k8s-bin-dir", "",
-		"directory of etcd and the Kubernetes programs (default: what `make controlplane` builds)")
+		"directory of etcd and the Kubernetes programs (default: what 'make controlplane' builds)")
 	fs.StringVar(&f.kwokBinDir, "kwok-bin-dir", "",
-		"directory of kwok and its stages (default: what `make controlplane` builds)")
+		"directory of kwok and its stages (default: what 'make controlplane' builds)")
 	fs.StringVar(&f.crdDir, "crd-dir", "", "directory of the CRDs (default: config/crd/bases)")
 	fs.StringVar(&f.rbacDir, "rbac-dir", "",
 		"directory of the operator's RBAC manifests (default: config/rbac)")
@@ -161,10 +161,10 @@ func (f *upFlags) locate(opts *localenv.Options) error {
 	return nil
 }
 
-// runUp starts the environment; in the foreground it then waits for Ctrl-C or SIGTERM and stops
-// everything. A second signal while stopping kills what is left at once.
+// runUp starts the environment; in the foreground it then waits for Ctrl-C, SIGTERM or SIGHUP
+// (its terminal closed) and stops everything. A second signal while stopping kills what is left at once.
 func runUp(ctx context.Context, opts localenv.Options) error {
-	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
 	start := time.Now()
 	env, err := localenv.Up(ctx, opts)
@@ -185,7 +185,8 @@ func runUp(ctx context.Context, opts localenv.Options) error {
 	}
 	waitErr := env.Wait(ctx)
 	cancel()
-	killCtx, cancelKill := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	killCtx, cancelKill := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM,
+		syscall.SIGHUP)
 	defer cancelKill()
 	_, _ = fmt.Fprintln(opts.Out, "\nraykube local: stopping (press Ctrl-C again to kill at once)")
 	if err := env.Stop(killCtx); err != nil {

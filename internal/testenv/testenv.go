@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/mod/modfile"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -72,6 +73,10 @@ func Start() (*Env, error) {
 		ErrorIfCRDPathMissing: true,
 		CRDInstallOptions:     envtest.CRDInstallOptions{Scheme: scheme},
 		Scheme:                scheme,
+		// A loaded 2-core machine (CI building while tests run) can take longer than envtest's
+		// default 20 s to start kube-apiserver.
+		ControlPlaneStartTimeout: 2 * time.Minute,
+		ControlPlaneStopTimeout:  time.Minute,
 	}
 	cfg, err := env.Start()
 	if err != nil {

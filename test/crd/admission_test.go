@@ -49,6 +49,10 @@ func TestAdmissionRefuses(t *testing.T) {
 			name: "demo.cluster",
 			want: []string{"metadata.name must be a DNS-1035 label"},
 		},
+		"name starting with a digit": {
+			name: "1cluster",
+			want: []string{"metadata.name must be a DNS-1035 label: start with a lower-case letter"},
+		},
 		"54-character name": {
 			name: longName,
 			want: []string{"metadata.name must be no more than 53 characters"},
