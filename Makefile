@@ -41,6 +41,7 @@ fmt: ## Format the Go code.
 .PHONY: vet
 vet: ## Run go vet, integration-test files included.
 	$(GO) vet -tags integration,e2e ./...
+	cd test/monitoring && $(GO) vet -tags integration ./...
 
 .PHONY: lint
 lint: ## Run golangci-lint (built from hack/tools on first use).
@@ -99,6 +100,7 @@ run: controlplane bin/raykube ## Start the local environment, apply the sample R
 .PHONY: test
 test: controlplane ## Run every test: unit, integration (real API server) and end to end.
 	KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration,e2e -count=1 ./...
+	cd test/monitoring && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
 
 .PHONY: test-unit
 test-unit: ## Run the unit tests only (no API server).
@@ -107,6 +109,13 @@ test-unit: ## Run the unit tests only (no API server).
 .PHONY: test-integration
 test-integration: controlplane-envtest ## Run unit and integration tests against a real kube-apiserver and etcd.
 	KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
+	cd test/monitoring && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
+
+# test/monitoring is a Go module of its own (the Prometheus libraries stay out of go.mod); it
+# needs promtool (Debian's package prometheus).
+.PHONY: test-monitoring
+test-monitoring: controlplane-envtest ## Test the Prometheus rules and monitors and the Grafana dashboards.
+	cd test/monitoring && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
 
 .PHONY: test-e2e
 test-e2e: controlplane ## Run the end-to-end tests on the local environment.
