@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -87,14 +86,8 @@ func readObjects(t *testing.T, file string) []*unstructured.Unstructured {
 }
 
 // createNamespace creates a namespace for one test and deletes it when the test ends.
-func createNamespace(ctx context.Context, t *testing.T) string {
-	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "crd-test-"}}
-	if err := env.Client.Create(ctx, ns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Client.Delete(context.Background(), ns) })
-	return ns.Name
+func createNamespace(_ context.Context, t *testing.T) string {
+	return env.NewNamespace(t, "crd-test-")
 }
 
 // missingFields lists the paths of want (a manifest) that got (the stored object) lacks or

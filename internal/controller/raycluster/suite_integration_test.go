@@ -14,7 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -23,12 +22,8 @@ import (
 	"github.com/raykube/raykube/internal/testenv"
 )
 
-// The shared timeouts of the integration tests: how long to wait for the operator to act, and
-// how often to look.
-const (
-	eventuallyTimeout = 30 * time.Second
-	pollInterval      = 100 * time.Millisecond
-)
+// eventuallyTimeout is how long the integration tests wait for the operator to act.
+const eventuallyTimeout = 30 * time.Second
 
 var (
 	env *testenv.Env
@@ -108,29 +103,12 @@ func startOperator(opts operator.Options) (stop func(), err error) {
 }
 
 // newNamespace creates a namespace for one test and deletes it when the test ends.
-func newNamespace(t *testing.T) string {
-	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "rc-"}}
-	if err := env.Client.Create(context.Background(), ns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Client.Delete(context.Background(), ns) })
-	return ns.Name
-}
+func newNamespace(t *testing.T) string { return env.NewNamespace(t, "rc-") }
 
-// eventually calls check until it returns nil or eventuallyTimeout passes, then fails the test
-// with check's last error.
+// eventually waits until check returns nil, for at most eventuallyTimeout.
 func eventually(t *testing.T, what string, check func() error) {
 	t.Helper()
-	var last error
-	err := wait.PollUntilContextTimeout(context.Background(), pollInterval, eventuallyTimeout, true,
-		func(context.Context) (bool, error) {
-			last = check()
-			return last == nil, nil
-		})
-	if err != nil {
-		t.Fatalf("%s: not within %v: %v", what, eventuallyTimeout, last)
-	}
+	testenv.Eventually(t, what, eventuallyTimeout, check)
 }
 
 // getCluster reads a RayCluster from the API server.

@@ -1,0 +1,41 @@
+package testenv
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// PollInterval is how often Eventually looks.
+const PollInterval = 100 * time.Millisecond
+
+// NewNamespace creates a namespace named from prefix for one test and deletes it when the test
+// ends.
+func (e *Env) NewNamespace(t testing.TB, prefix string) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix}}
+	if err := e.Client.Create(context.Background(), ns); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Client.Delete(context.Background(), ns) })
+	return ns.Name
+}
+
+// Eventually calls check until it returns nil or timeout passes, then fails the test with
+// check's last error.
+func Eventually(t testing.TB, what string, timeout time.Duration, check func() error) {
+	t.Helper()
+	var last error
+	err := wait.PollUntilContextTimeout(context.Background(), PollInterval, timeout, true,
+		func(context.Context) (bool, error) {
+			last = check()
+			return last == nil, nil
+		})
+	if err != nil {
+		t.Fatalf("%s: not within %v: %v", what, timeout, last)
+	}
+}
