@@ -12,8 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
-
-	rayv1 "github.com/raykube/raykube/api/ray/v1"
 )
 
 // TestE2EAPIServerReportsState asks raykube's API server, the process the local environment
@@ -28,7 +26,7 @@ func TestE2EAPIServerReportsState(t *testing.T) {
 	if err := suite.env.Client.Create(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	c = waitForState(t, ns, c.Name, rayv1.Ready, readyTimeout)
+	c = waitForReady(t, ns, c.Name)
 	if len(c.Status.Endpoints) == 0 {
 		t.Fatal("the ready cluster has no endpoints")
 	}

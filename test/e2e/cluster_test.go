@@ -29,7 +29,7 @@ func TestE2EDeleteCollectsChildren(t *testing.T) {
 	if err := suite.env.Client.Create(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	c = waitForState(t, ns, c.Name, rayv1.Ready, readyTimeout)
+	c = waitForReady(t, ns, c.Name)
 
 	pods, services := children(t, c)
 	if len(pods) != 3 || len(services) == 0 {
@@ -84,7 +84,7 @@ func TestE2EUnschedulableHead(t *testing.T) {
 	if err != nil {
 		t.Fatalf("adding a big node: %v", err)
 	}
-	c = waitForState(t, ns, c.Name, rayv1.Ready, readyTimeout)
+	c = waitForReady(t, ns, c.Name)
 	head := &corev1.PodList{}
 	err = suite.env.Client.List(ctx, head, client.InNamespace(ns),
 		client.MatchingLabels{"ray.io/cluster": c.Name, "ray.io/node-type": "head"})

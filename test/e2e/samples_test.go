@@ -182,17 +182,16 @@ func runningPods(t *testing.T, c *rayv1.RayCluster) int {
 	return n
 }
 
-// waitForState waits until the cluster reports state and returns it as ray.io/v1.
-func waitForState(t *testing.T, ns, name string, state rayv1.ClusterState,
-	timeout time.Duration) *rayv1.RayCluster {
+// waitForReady waits until the cluster is ready and returns it as ray.io/v1.
+func waitForReady(t *testing.T, ns, name string) *rayv1.RayCluster {
 	t.Helper()
 	c := &rayv1.RayCluster{}
-	eventually(t, fmt.Sprintf("RayCluster %s/%s to be %s", ns, name, state), timeout, func() error {
+	eventually(t, fmt.Sprintf("RayCluster %s/%s to be ready", ns, name), readyTimeout, func() error {
 		if err := suite.env.Client.Get(context.Background(),
 			client.ObjectKey{Namespace: ns, Name: name}, c); err != nil {
 			return err
 		}
-		if c.Status.State != state {
+		if c.Status.State != rayv1.Ready {
 			return fmt.Errorf("state %q, reason %q", c.Status.State, c.Status.Reason)
 		}
 		return nil
