@@ -10,14 +10,16 @@ import (
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 )
 
-// clusterMetrics are the operator's per-cluster gauges. Their names and labels are KubeRay's,
-// so that dashboards written for KubeRay work as they are. Every series of a cluster carries its
+// clusterMetrics are the operator's per-cluster gauges. The first four have KubeRay's names and
+// labels, so that dashboards written for KubeRay work as they are; kuberay_cluster_head_ready is
+// raykube's, for the dashboards' "head pods not ready". Every series of a cluster carries its
 // uid: a cluster deleted and created again under the same name is a new series.
 type clusterMetrics struct {
 	info                *prometheus.GaugeVec
 	provisioned         *prometheus.GaugeVec
 	provisionedDuration *prometheus.GaugeVec
 	state               *prometheus.GaugeVec
+	headReady           *prometheus.GaugeVec
 }
 
 // metrics are registered once per process with controller-runtime's registry, which the
@@ -47,8 +49,12 @@ func newClusterMetrics(reg prometheus.Registerer) *clusterMetrics {
 			Name: "kuberay_cluster_state",
 			Help: "The status.state of a RayCluster (provisioning while it is empty).",
 		}, append(id, "state")),
+		headReady: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kuberay_cluster_head_ready",
+			Help: "1 while the HeadPodReady condition of a RayCluster is True, else 0.",
+		}, id),
 	}
-	reg.MustRegister(m.info, m.provisioned, m.provisionedDuration, m.state)
+	reg.MustRegister(m.info, m.provisioned, m.provisionedDuration, m.state, m.headReady)
 	return m
 }
 
@@ -76,12 +82,19 @@ func (m *clusterMetrics) observe(c *rayv1.RayCluster, prev *rayv1.RayClusterStat
 	}
 	m.state.DeletePartialMatch(byUID)
 	m.state.With(with(id, "state", state)).Set(1)
+
+	headReady := 0.0
+	if meta.IsStatusConditionTrue(c.Status.Conditions, string(rayv1.HeadPodReady)) {
+		headReady = 1
+	}
+	m.headReady.With(id).Set(headReady)
 }
 
 // forget removes every series of the cluster of that name, when it is deleted.
 func (m *clusterMetrics) forget(cluster types.NamespacedName) {
 	byName := prometheus.Labels{"name": cluster.Name, "namespace": cluster.Namespace}
-	for _, v := range []*prometheus.GaugeVec{m.info, m.provisioned, m.provisionedDuration, m.state} {
+	for _, v := range []*prometheus.GaugeVec{m.info, m.provisioned, m.provisionedDuration, m.state,
+		m.headReady} {
 		v.DeletePartialMatch(byName)
 	}
 }

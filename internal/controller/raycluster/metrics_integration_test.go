@@ -26,6 +26,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	eventually(t, "provisioning series", func() error {
 		return diffSeries(ns, []string{
 			`kuberay_cluster_condition_provisioned{condition="false",name="measured",uid="` + uid + `"} 1`,
+			`kuberay_cluster_head_ready{name="measured",uid="` + uid + `"} 0`,
 			`kuberay_cluster_info{name="measured",owner_kind="None",uid="` + uid + `"} 1`,
 			`kuberay_cluster_state{name="measured",state="provisioning",uid="` + uid + `"} 1`,
 		})
@@ -41,6 +42,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 		want := []string{
 			`kuberay_cluster_condition_provisioned{condition="true",name="measured",uid="` + uid + `"} 1`,
+			`kuberay_cluster_head_ready{name="measured",uid="` + uid + `"} 1`,
 			`kuberay_cluster_info{name="measured",owner_kind="None",uid="` + uid + `"} 1`,
 			`kuberay_cluster_state{name="measured",state="ready",uid="` + uid + `"} 1`,
 		}
@@ -75,6 +77,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		return diffSeries(ns, []string{
 			`kuberay_cluster_condition_provisioned{condition="false",name="measured",uid="` +
 				string(again.UID) + `"} 1`,
+			`kuberay_cluster_head_ready{name="measured",uid="` + string(again.UID) + `"} 0`,
 			`kuberay_cluster_info{name="measured",owner_kind="None",uid="` + string(again.UID) + `"} 1`,
 			`kuberay_cluster_state{name="measured",state="provisioning",uid="` + string(again.UID) + `"} 1`,
 		})

@@ -24,6 +24,11 @@ func metricsCluster(uid string, state rayv1.ClusterState, provisionedAt *time.Ti
 		cond.LastTransitionTime = metav1.NewTime(*provisionedAt)
 	}
 	c.Status.Conditions = []metav1.Condition{cond}
+	if state == rayv1.Ready {
+		c.Status.Conditions = append(c.Status.Conditions, metav1.Condition{
+			Type: string(rayv1.HeadPodReady), Status: metav1.ConditionTrue,
+			Reason: rayv1.HeadPodRunningAndReady})
+	}
 	return c
 }
 
@@ -31,7 +36,8 @@ func TestClusterMetricsLifecycle(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := newClusterMetrics(reg)
 	names := []string{"kuberay_cluster_info", "kuberay_cluster_condition_provisioned",
-		"kuberay_cluster_provisioned_duration_seconds", "kuberay_cluster_state"}
+		"kuberay_cluster_provisioned_duration_seconds", "kuberay_cluster_state",
+		"kuberay_cluster_head_ready"}
 	expect := func(step, want string) {
 		t.Helper()
 		if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
@@ -45,6 +51,9 @@ func TestClusterMetricsLifecycle(t *testing.T) {
 # HELP kuberay_cluster_condition_provisioned Whether the RayClusterProvisioned condition of a RayCluster is True.
 # TYPE kuberay_cluster_condition_provisioned gauge
 kuberay_cluster_condition_provisioned{condition="false",name="demo",namespace="ns",uid="u1"} 1
+# HELP kuberay_cluster_head_ready 1 while the HeadPodReady condition of a RayCluster is True, else 0.
+# TYPE kuberay_cluster_head_ready gauge
+kuberay_cluster_head_ready{name="demo",namespace="ns",uid="u1"} 0
 # HELP kuberay_cluster_info One series per RayCluster; owner_kind is RayJob, RayService or None.
 # TYPE kuberay_cluster_info gauge
 kuberay_cluster_info{name="demo",namespace="ns",owner_kind="None",uid="u1"} 1
@@ -60,6 +69,9 @@ kuberay_cluster_state{name="demo",namespace="ns",state="provisioning",uid="u1"} 
 # HELP kuberay_cluster_condition_provisioned Whether the RayClusterProvisioned condition of a RayCluster is True.
 # TYPE kuberay_cluster_condition_provisioned gauge
 kuberay_cluster_condition_provisioned{condition="true",name="demo",namespace="ns",uid="u1"} 1
+# HELP kuberay_cluster_head_ready 1 while the HeadPodReady condition of a RayCluster is True, else 0.
+# TYPE kuberay_cluster_head_ready gauge
+kuberay_cluster_head_ready{name="demo",namespace="ns",uid="u1"} 1
 # HELP kuberay_cluster_info One series per RayCluster; owner_kind is RayJob, RayService or None.
 # TYPE kuberay_cluster_info gauge
 kuberay_cluster_info{name="demo",namespace="ns",owner_kind="None",uid="u1"} 1
