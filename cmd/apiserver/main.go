@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/raykube/raykube/internal/apiserver"
+	"github.com/raykube/raykube/internal/logging"
 )
 
 func main() {
@@ -24,7 +25,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "raykube-apiserver: %v\n", err)
 		os.Exit(2)
 	}
-	opts.Log = apiserver.NewLogger(opts.LogFormat, opts.Verbosity)
+	opts.Log = logging.New(opts.LogFormat, opts.Verbosity)
 	ctrl.SetLogger(opts.Log)
 
 	srv, err := apiserver.NewServer(ctrl.GetConfigOrDie(), opts)

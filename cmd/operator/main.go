@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 )
 
@@ -28,7 +29,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "raykube-operator: %v\n", err)
 		os.Exit(2)
 	}
-	log := operator.NewLogger(opts.LogFormat, opts.Verbosity)
+	log := logging.New(opts.LogFormat, opts.Verbosity)
 	ctrl.SetLogger(log)
 
 	cfg, err := ctrl.GetConfig()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/raykube/raykube/internal/apiserver"
 	"github.com/raykube/raykube/internal/localenv"
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 )
 
@@ -93,7 +94,7 @@ func (f *upFlags) options(cmd *cobra.Command, stateDir string) (localenv.Options
 	opts := localenv.Options{StateDir: stateDir, FixedPorts: f.fixedPorts, Detach: f.detach,
 		Timeout: f.timeout, Out: cmd.OutOrStdout()}
 	if f.verbose {
-		opts.Log = operator.NewLogger("console", 1)
+		opts.Log = logging.New("console", 1)
 	}
 	if f.timeout <= 0 {
 		return opts, fmt.Errorf("--timeout: must be positive, not %s", f.timeout)

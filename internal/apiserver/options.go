@@ -3,11 +3,12 @@ package apiserver
 import (
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/pflag"
+
+	"github.com/raykube/raykube/internal/listenaddr"
 )
 
 // Authentication modes.
@@ -104,7 +105,7 @@ func (o *Options) Validate() error {
 	if o.Auth == AuthNone && !o.AllowInsecureRemote {
 		for _, f := range []struct{ flag, addr string }{
 			{"--http-addr", o.HTTPAddr}, {"--grpc-addr", o.GRPCAddr}} {
-			if flag, addr := f.flag, f.addr; addr != "" && !isLoopback(addr) {
+			if flag, addr := f.flag, f.addr; addr != "" && !listenaddr.IsLoopback(addr) {
 				errs = append(errs, fmt.Errorf("%s %q is not a loopback address: with "+
 					"--auth=none anyone who reaches it could create and delete clusters; use "+
 					"--auth=kubernetes, a loopback address such as 127.0.0.1:8888, or "+
@@ -112,7 +113,7 @@ func (o *Options) Validate() error {
 			}
 		}
 	}
-	if o.PprofAddr != "" && !isLoopback(o.PprofAddr) && !o.AllowInsecureRemote {
+	if o.PprofAddr != "" && !listenaddr.IsLoopback(o.PprofAddr) && !o.AllowInsecureRemote {
 		errs = append(errs, fmt.Errorf("--pprof-addr %q is not a loopback address", o.PprofAddr))
 	}
 	if o.MaxRequestBytes < 1 {
@@ -130,18 +131,4 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--log-format must be json or console, not %q", o.LogFormat))
 	}
 	return errors.Join(errs...)
-}
-
-// isLoopback tells whether a listen address binds to loopback only: localhost or a loopback IP.
-// An empty host binds to every interface.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -21,6 +21,7 @@ import (
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 	"github.com/raykube/raykube/internal/apiserver"
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 	"github.com/raykube/raykube/internal/testenv"
 )
@@ -76,7 +77,7 @@ func startOperator(ctx context.Context) (func(), error) {
 	opts := operator.DefaultOptions()
 	opts.MetricsAddr, opts.HealthProbeAddr, opts.LeaderElect = "0", "0", false
 	opts.SeveralManagersPerProcess = true
-	log := operator.NewLogger("console", 0)
+	log := logging.New("console", 0)
 	ctrl.SetLogger(log)
 	mgr, err := operator.NewManager(env.Config, opts, log)
 	if err != nil {
@@ -97,7 +98,7 @@ func startOperator(ctx context.Context) (func(), error) {
 func startServer(ctx context.Context, auth string) (*apiserver.Server, error) {
 	opts := apiserver.DefaultOptions()
 	opts.HTTPAddr, opts.GRPCAddr, opts.Auth = "127.0.0.1:0", "127.0.0.1:0", auth
-	opts.Log = apiserver.NewLogger("console", 0)
+	opts.Log = logging.New("console", 0)
 	srv, err := apiserver.NewServer(env.Config, opts)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"golang.org/x/mod/modfile"
+	"github.com/raykube/raykube/internal/sourcetree"
 )
 
 // Binaries are the directories of the control-plane programs `make controlplane` builds.
@@ -23,43 +23,11 @@ var k8sPrograms = []string{"etcd", "kube-apiserver", "kube-controller-manager", 
 // FindBinaries returns the directories `make controlplane` builds into for the versions pinned
 // under hack/controlplane of the source tree at root.
 func FindBinaries(root string) (Binaries, error) {
-	k8s, err := pinnedVersion(filepath.Join(root, "hack", "controlplane", "go.mod"),
-		"k8s.io/kubernetes")
+	dirs, err := sourcetree.FindControlPlane(root)
 	if err != nil {
 		return Binaries{}, err
 	}
-	etcd, err := pinnedVersion(filepath.Join(root, "hack", "controlplane", "go.mod"),
-		"go.etcd.io/etcd/server/v3")
-	if err != nil {
-		return Binaries{}, err
-	}
-	kwok, err := pinnedVersion(filepath.Join(root, "hack", "controlplane", "kwok", "go.mod"),
-		"sigs.k8s.io/kwok")
-	if err != nil {
-		return Binaries{}, err
-	}
-	bin := filepath.Join(root, "bin", "controlplane")
-	return Binaries{
-		K8sDir:  filepath.Join(bin, "k8s-"+k8s+"-etcd-"+etcd),
-		KWOKDir: filepath.Join(bin, "kwok-"+kwok),
-	}, nil
-}
-
-func pinnedVersion(gomod, module string) (string, error) {
-	data, err := os.ReadFile(gomod)
-	if err != nil {
-		return "", fmt.Errorf("reading the pinned control-plane versions: %w", err)
-	}
-	f, err := modfile.ParseLax(gomod, data, nil)
-	if err != nil {
-		return "", fmt.Errorf("parsing %s: %w", gomod, err)
-	}
-	for _, r := range f.Require {
-		if r.Mod.Path == module {
-			return r.Mod.Version, nil
-		}
-	}
-	return "", fmt.Errorf("%s does not pin %s", gomod, module)
+	return Binaries{K8sDir: dirs.K8s, KWOKDir: dirs.KWOK}, nil
 }
 
 // Check fails, saying how to build them, when programs or stages are missing.
@@ -106,18 +74,8 @@ func FindSourceTree() (string, error) {
 	if exe, err := os.Executable(); err == nil {
 		starts = append(starts, filepath.Dir(exe))
 	}
-	for _, dir := range starts {
-		for {
-			data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-			if err == nil && modfile.ModulePath(data) == "github.com/raykube/raykube" {
-				return dir, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
+	if root, ok := sourcetree.FindRoot(starts...); ok {
+		return root, nil
 	}
 	return "", errors.New("cannot find the raykube source tree above the working directory or " +
 		"the raykube program; run raykube from the source tree or give --k8s-bin-dir, " +

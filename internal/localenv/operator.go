@@ -7,6 +7,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/raykube/raykube/internal/apiserver"
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 )
 
@@ -17,7 +18,7 @@ func RunOperator(ctx context.Context, kubeconfig string, opts operator.Options) 
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	log := operator.NewLogger(opts.LogFormat, opts.Verbosity)
+	log := logging.New(opts.LogFormat, opts.Verbosity)
 	ctrl.SetLogger(log)
 	cfg, err := restConfig(kubeconfig)
 	if err != nil {
@@ -41,7 +42,7 @@ func RunAPIServer(ctx context.Context, kubeconfig string, opts apiserver.Options
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	opts.Log = apiserver.NewLogger(opts.LogFormat, opts.Verbosity)
+	opts.Log = logging.New(opts.LogFormat, opts.Verbosity)
 	cfg, err := restConfig(kubeconfig)
 	if err != nil {
 		return err

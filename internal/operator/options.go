@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/raykube/raykube/internal/listenaddr"
 )
 
 // Options are the operator's settings, given once at start-up.
@@ -122,7 +123,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--operator-name %q must be a non-empty label value: %s",
 			o.OperatorName, strings.Join(msgs, "; ")))
 	}
-	if o.PprofAddr != "" && !isLoopback(o.PprofAddr) {
+	if o.PprofAddr != "" && !listenaddr.IsLoopback(o.PprofAddr) {
 		errs = append(errs, fmt.Errorf("--pprof-addr %q must be a loopback address such as "+
 			"127.0.0.1:6060: profiles show the operator's memory, which holds cluster data",
 			o.PprofAddr))
@@ -137,17 +138,4 @@ func (o *Options) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// isLoopback reports whether a host:port address names the loopback interface.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

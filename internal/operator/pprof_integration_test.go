@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 	"github.com/raykube/raykube/internal/testenv"
 )
@@ -32,7 +33,7 @@ func TestPprofEndpoint(t *testing.T) {
 		if enabled {
 			opts.PprofAddr = addr
 		}
-		mgr, err := operator.NewManager(env.Config, opts, operator.NewLogger("console", 0))
+		mgr, err := operator.NewManager(env.Config, opts, logging.New("console", 0))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/mod/modfile"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -24,6 +23,7 @@ import (
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 	rayv1alpha1 "github.com/raykube/raykube/api/ray/v1alpha1"
+	"github.com/raykube/raykube/internal/sourcetree"
 )
 
 // Env is a running API server with the CRDs installed.
@@ -121,18 +121,12 @@ func RepoRoot() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && modfile.ModulePath(data) == "github.com/raykube/raykube" {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside the raykube source tree " +
-				"(no go.mod of github.com/raykube/raykube above the working directory)")
-		}
-		dir = parent
+	root, ok := sourcetree.FindRoot(dir)
+	if !ok {
+		return "", errors.New("not inside the raykube source tree " +
+			"(no go.mod of github.com/raykube/raykube above the working directory)")
 	}
+	return root, nil
 }
 
 // AssetsDir returns the directory that holds kube-apiserver and etcd: KUBEBUILDER_ASSETS when
@@ -159,24 +153,8 @@ func AssetsDir(root string) (string, error) {
 // ControlPlaneDir is where `make controlplane` puts the Kubernetes and etcd binaries of the
 // pinned versions.
 func ControlPlaneDir(root string) (string, error) {
-	gomod := filepath.Join(root, "hack", "controlplane", "go.mod")
-	data, err := os.ReadFile(gomod)
-	if err != nil {
-		return "", err
-	}
-	f, err := modfile.ParseLax(gomod, data, nil)
-	if err != nil {
-		return "", err
-	}
-	versions := map[string]string{}
-	for _, r := range f.Require {
-		versions[r.Mod.Path] = r.Mod.Version
-	}
-	k8s, etcd := versions["k8s.io/kubernetes"], versions["go.etcd.io/etcd/server/v3"]
-	if k8s == "" || etcd == "" {
-		return "", fmt.Errorf("%s does not pin k8s.io/kubernetes and go.etcd.io/etcd/server/v3", gomod)
-	}
-	return filepath.Join(root, "bin", "controlplane", "k8s-"+k8s+"-etcd-"+etcd), nil
+	dirs, err := sourcetree.FindControlPlane(root)
+	return dirs.K8s, err
 }
 
 // Kubectl runs the kubectl of AssetsDir against the API server as an administrator and returns

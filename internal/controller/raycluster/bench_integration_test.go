@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 	"github.com/raykube/raykube/internal/raypod"
 )
@@ -146,7 +147,7 @@ func requestsBetween(before, after map[string]int) int {
 func startCountedOperator(b *testing.B, cfg *rest.Config) func() {
 	b.Helper()
 	opts := testOperatorOptions()
-	log := operator.NewLogger("console", 0)
+	log := logging.New("console", 0)
 	ctrl.SetLogger(log)
 	mgr, err := operator.NewManager(cfg, opts, log)
 	if err != nil {
@@ -259,7 +260,7 @@ func cacheHeap(b *testing.B, ns string) float64 {
 	if ns != "" {
 		opts.WatchNamespaces = []string{ns}
 	}
-	mgr, err := operator.NewManager(env.Config, opts, operator.NewLogger("console", 0))
+	mgr, err := operator.NewManager(env.Config, opts, logging.New("console", 0))
 	if err != nil {
 		b.Fatal(err)
 	}

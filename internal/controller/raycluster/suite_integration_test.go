@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
+	"github.com/raykube/raykube/internal/logging"
 	"github.com/raykube/raykube/internal/operator"
 	"github.com/raykube/raykube/internal/testenv"
 )
@@ -85,7 +86,7 @@ func testOperatorOptions() operator.Options {
 // startOperator runs the operator's manager, as raykube-operator does, against the test API
 // server, and returns a function that stops it and waits until it has stopped.
 func startOperator(opts operator.Options) (stop func(), err error) {
-	log := operator.NewLogger("console", 0)
+	log := logging.New("console", 0)
 	ctrl.SetLogger(log)
 	mgr, err := operator.NewManager(env.Config, opts, log)
 	if err != nil {

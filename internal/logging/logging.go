@@ -1,4 +1,5 @@
-package operator
+// Package logging builds the structured loggers of raykube's programs.
+package logging
 
 import (
 	"github.com/go-logr/logr"
@@ -6,9 +7,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
-// NewLogger returns the operator's logger: JSON or console lines, showing V-levels up to
-// verbosity.
-func NewLogger(format string, verbosity int) logr.Logger {
+// New returns a logger writing JSON or console lines (format "json" or "console"), with
+// ISO 8601 times, showing V-levels up to verbosity.
+func New(format string, verbosity int) logr.Logger {
 	encoder := zap.JSONEncoder()
 	if format == "console" {
 		encoder = zap.ConsoleEncoder()
