@@ -15,7 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
@@ -86,8 +85,11 @@ func BenchmarkClusterRequests(b *testing.B) {
 			counter.next = rt
 			return counter
 		}
-		stop := startCountedOperator(b, cfg)
-		ns := newNamespaceB(b)
+		stop, err := startOperatorWith(cfg, testOperatorOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ns := env.NewNamespace(b, "bench-")
 		base := counter.snapshot()
 
 		start := time.Now()
@@ -144,37 +146,6 @@ func requestsBetween(before, after map[string]int) int {
 	return n
 }
 
-func startCountedOperator(b *testing.B, cfg *rest.Config) func() {
-	b.Helper()
-	opts := testOperatorOptions()
-	log := logging.New("console", 0)
-	ctrl.SetLogger(log)
-	mgr, err := operator.NewManager(cfg, opts, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	return func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Errorf("operator stopped with an error: %v", err)
-		}
-	}
-}
-
-func newNamespaceB(b *testing.B) string {
-	b.Helper()
-	ns := &corev1.Namespace{}
-	ns.GenerateName = "bench-"
-	if err := env.Client.Create(context.Background(), ns); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = env.Client.Delete(context.Background(), ns) })
-	return ns.Name
-}
-
 // playKubeletUntilReady marks every pod of the namespace Running and Ready as soon as it appears,
 // until n clusters are ready.
 func playKubeletUntilReady(b *testing.B, ns string, n int) {
@@ -220,7 +191,7 @@ func playKubeletUntilReady(b *testing.B, ns string, n int) {
 // and reports how much the operator's heap grows per pod its cache holds.
 func BenchmarkCacheMemoryPerPod(b *testing.B) {
 	const pods = 1000
-	ns := newNamespaceB(b)
+	ns := env.NewNamespace(b, "bench-")
 	c := newCluster(ns, "mem").withGroup("small", 1).obj()
 	c.UID = "0f0e0d0c-0000-0000-0000-000000000001"
 	template, err := raypod.BuildWorkerPod(c, "small", raypod.Options{})

@@ -202,59 +202,62 @@ func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation) error 
 }
 
 // createPods creates n copies of template in parallel, at most PodConcurrency at a time, and
-// returns the names of the pods created. It stops at the first refusal: when the API server
-// refuses one pod (a quota, say) it refuses the others for the same reason.
+// returns the names of the pods created; it stops at the first refusal.
 func (r *Reconciler) createPods(ctx context.Context, c *rayv1.RayCluster, group string,
 	template *corev1.Pod, n int) ([]string, error) {
-	var mu sync.Mutex
-	var created []string
-	eg, egCtx := errgroup.WithContext(ctx)
-	eg.SetLimit(r.config.PodConcurrency)
-	for range n {
-		eg.Go(func() error {
-			if egCtx.Err() != nil {
-				return nil // an earlier create failed; do not pile up requests
-			}
+	return fanOut(ctx, r.config.PodConcurrency, make([]struct{}, n),
+		func(ctx context.Context, _ struct{}) (string, error) {
 			pod := template.DeepCopy()
-			if err := r.client.Create(egCtx, pod); err != nil {
-				return err
+			if err := r.client.Create(ctx, pod); err != nil {
+				return "", err
 			}
 			r.expectations.ExpectCreate(clusterID(c), group, pod.Name)
-			mu.Lock()
-			created = append(created, pod.Name)
-			mu.Unlock()
-			return nil
+			return pod.Name, nil
 		})
-	}
-	err := eg.Wait()
-	slices.Sort(created)
-	return created, err
 }
 
 // deletePods deletes pods in parallel, at most PodConcurrency at a time, and returns the names
 // of the pods deleted. A pod already gone counts as deleted.
 func (r *Reconciler) deletePods(ctx context.Context, c *rayv1.RayCluster, group string,
 	pods []*corev1.Pod) ([]string, error) {
-	var mu sync.Mutex
-	var deleted []string
-	eg, egCtx := errgroup.WithContext(ctx)
-	eg.SetLimit(r.config.PodConcurrency)
-	for _, p := range pods {
-		eg.Go(func() error {
-			err := r.client.Delete(egCtx, p, client.Preconditions{UID: &p.UID})
+	return fanOut(ctx, r.config.PodConcurrency, pods,
+		func(ctx context.Context, p *corev1.Pod) (string, error) {
+			err := r.client.Delete(ctx, p, client.Preconditions{UID: &p.UID})
 			if err != nil && !apierrors.IsNotFound(err) {
-				return fmt.Errorf("deleting pod %s: %w", p.Name, err)
+				return "", fmt.Errorf("deleting pod %s: %w", p.Name, err)
 			}
 			r.expectations.ExpectDelete(clusterID(c), group, p.UID)
+			return p.Name, nil
+		})
+}
+
+// fanOut runs do for every item, at most limit at a time, and returns the names of the items
+// that succeeded, sorted. After the first failure no new call starts: when the API server refuses
+// one pod (a quota, say) it refuses the others for the same reason.
+func fanOut[T any](ctx context.Context, limit int, items []T,
+	do func(context.Context, T) (string, error)) ([]string, error) {
+	var mu sync.Mutex
+	var done []string
+	eg, egCtx := errgroup.WithContext(ctx)
+	eg.SetLimit(limit)
+	for _, item := range items {
+		eg.Go(func() error {
+			if egCtx.Err() != nil {
+				return nil // an earlier call failed; do not pile up requests
+			}
+			name, err := do(egCtx, item)
+			if err != nil {
+				return err
+			}
 			mu.Lock()
-			deleted = append(deleted, p.Name)
+			done = append(done, name)
 			mu.Unlock()
 			return nil
 		})
 	}
 	err := eg.Wait()
-	slices.Sort(deleted)
-	return deleted, err
+	slices.Sort(done)
+	return done, err
 }
 
 // eventPods logs and emits one event for a step that created or deleted pods, listing their

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -86,9 +87,15 @@ func testOperatorOptions() operator.Options {
 // startOperator runs the operator's manager, as raykube-operator does, against the test API
 // server, and returns a function that stops it and waits until it has stopped.
 func startOperator(opts operator.Options) (stop func(), err error) {
+	return startOperatorWith(env.Config, opts)
+}
+
+// startOperatorWith is startOperator with another client configuration (the benchmarks count
+// the requests through it).
+func startOperatorWith(cfg *rest.Config, opts operator.Options) (stop func(), err error) {
 	log := logging.New("console", 0)
 	ctrl.SetLogger(log)
-	mgr, err := operator.NewManager(env.Config, opts, log)
+	mgr, err := operator.NewManager(cfg, opts, log)
 	if err != nil {
 		return nil, err
 	}
