@@ -76,6 +76,7 @@ func headStartParams(c *rayv1.RayCluster, ctr *corev1.Container) map[string]stri
 		// The autoscaler runs in its own container; a second one inside the head would fight it.
 		setIfAbsent(params, "no-monitor", "true")
 	}
+	addRedisCredentialParams(c, params)
 	finishParams(params, ctr, h.Resources, h.Labels)
 	return params
 }

@@ -79,7 +79,7 @@ func newRayPod(c *rayv1.RayCluster, tmpl *corev1.PodTemplateSpec, generateName s
 		return nil, fmt.Errorf("%s is empty: the first container runs Ray", containersField)
 	}
 	t := tmpl.DeepCopy()
-	return &corev1.Pod{
+	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			GenerateName:    generateName,
 			Namespace:       c.Namespace,
@@ -88,7 +88,9 @@ func newRayPod(c *rayv1.RayCluster, tmpl *corev1.PodTemplateSpec, generateName s
 			OwnerReferences: []metav1.OwnerReference{ownerReference(c)},
 		},
 		Spec: t.Spec,
-	}, nil
+	}
+	markFaultTolerant(c, pod)
+	return pod, nil
 }
 
 // configureRayContainer applies what head and workers share: the command, the environment and

@@ -111,7 +111,7 @@ func rayEnv(c *rayv1.RayCluster, groupName string, head bool, params map[string]
 				FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"},
 			}})
 	}
-	return env
+	return append(env, gcsFaultToleranceEnv(c, head)...)
 }
 
 // addEnvIfAbsent appends each variable the container does not define yet.

@@ -20,7 +20,8 @@ const maxClusterNameLength = 53
 // errors.Join, and nil means the spec is usable. The checks: the cluster name (length, and a
 // valid Service name wherever one is derived from it), the head Service's own name, a head or
 // group template without containers, empty, reserved, duplicate or unusable group names,
-// negative replica counts, minReplicas above maxReplicas, and numOfHosts below 1.
+// negative replica counts, minReplicas above maxReplicas, numOfHosts below 1, and GCS fault
+// tolerance asked for in ways that disagree.
 func ValidateSpec(c *rayv1.RayCluster) error {
 	var errs field.ErrorList
 	errs = append(errs, validateNames(c)...)
@@ -35,6 +36,7 @@ func ValidateSpec(c *rayv1.RayCluster) error {
 		errs = append(errs, validateGroupName(path.Child("groupName"), g.GroupName, seen)...)
 		errs = append(errs, validateGroup(path, g)...)
 	}
+	errs = append(errs, validateGCSFaultTolerance(c)...)
 	return joinFieldErrors(errs)
 }
 

@@ -357,6 +357,14 @@ type AuthOptions struct {
 // +kubebuilder:validation:Enum=redis;rocksdb
 type GcsFaultToleranceBackend string
 
+// The GCS fault-tolerance backends.
+const (
+	// GcsFaultToleranceBackendRedis keeps the GCS state in an external Redis server.
+	GcsFaultToleranceBackendRedis GcsFaultToleranceBackend = "redis"
+	// GcsFaultToleranceBackendRocksDB keeps the GCS state in RocksDB on a volume of the head.
+	GcsFaultToleranceBackendRocksDB GcsFaultToleranceBackend = "rocksdb"
+)
+
 // GcsFaultToleranceOptions configures GCS fault tolerance.
 type GcsFaultToleranceOptions struct {
 	// backend is redis (an external Redis, the default) or rocksdb (a volume on the head pod).

@@ -22,6 +22,7 @@ import (
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 	"github.com/raykube/raykube/internal/controller/raycluster"
+	"github.com/raykube/raykube/internal/raypod"
 	"github.com/raykube/raykube/internal/testenv"
 )
 
@@ -46,9 +47,7 @@ func TestSamplesReconcile(t *testing.T) {
 			if c.Spec.HeadGroupSpec.Replicas != nil {
 				waitForEvent(t, c, "DeprecatedField")
 			}
-			if c.Spec.GcsFaultToleranceOptions != nil {
-				waitForEvent(t, c, "UnsupportedField")
-			}
+			checkFaultTolerance(t, c, filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file))
 			runAll(t, c)
 			waitForState(t, c, rayv1.Ready)
 			for _, e := range eventsOf(t, c) {
@@ -57,6 +56,55 @@ func TestSamplesReconcile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// faultTolerantSamples are the samples that ask for GCS fault tolerance, with the Redis address
+// and key space their head pod must get ("" for the cluster's UID).
+var faultTolerantSamples = map[string]struct{ address, keySpace string }{
+	"v1/ray-cluster.external-redis.yaml":       {address: "redis:6379"},
+	"v1alpha1/ray-cluster.external-redis.yaml": {address: "redis:6379", keySpace: "my-raycluster-storage-namespace"},
+}
+
+// checkFaultTolerance checks that the pods of a sample that asks for GCS fault tolerance are
+// built for it: the head finds Redis and its key space, every pod is marked, and workers wait
+// for a restarted head. Other samples must not be marked.
+func checkFaultTolerance(t *testing.T, c *rayv1.RayCluster, sample string) {
+	t.Helper()
+	want, ok := faultTolerantSamples[sample]
+	if ok != raypod.GCSFaultToleranceEnabled(c) {
+		t.Fatalf("GCSFaultToleranceEnabled = %v, but the sample table says %v", !ok, ok)
+	}
+	pods := listPods(t, c, map[string]string{"ray.io/cluster": c.Name})
+	for _, pod := range pods {
+		if got := pod.Annotations[raypod.FTEnabledAnnotation]; ok != (got == "true") {
+			t.Errorf("pod %s: annotation %s = %q, fault tolerant = %v", pod.Name,
+				raypod.FTEnabledAnnotation, got, ok)
+		}
+	}
+	if !ok {
+		return
+	}
+	if want.keySpace == "" {
+		want.keySpace = string(c.UID)
+	}
+	for _, pod := range pods {
+		env := map[string]string{}
+		for _, e := range pod.Spec.Containers[0].Env {
+			env[e.Name] = e.Value
+		}
+		got := map[string]string{raypod.RedisAddressEnv: env[raypod.RedisAddressEnv],
+			raypod.ExternalStorageNamespaceEnv: env[raypod.ExternalStorageNamespaceEnv],
+			raypod.GCSReconnectTimeoutEnv:      env[raypod.GCSReconnectTimeoutEnv]}
+		wantEnv := map[string]string{raypod.RedisAddressEnv: want.address,
+			raypod.ExternalStorageNamespaceEnv: want.keySpace, raypod.GCSReconnectTimeoutEnv: ""}
+		if pod.Labels["ray.io/node-type"] == "worker" {
+			wantEnv = map[string]string{raypod.RedisAddressEnv: "",
+				raypod.ExternalStorageNamespaceEnv: "", raypod.GCSReconnectTimeoutEnv: "600"}
+		}
+		if diff := cmp.Diff(wantEnv, got); diff != "" {
+			t.Errorf("pod %s: fault-tolerance env (-want +got):\n%s", pod.Name, diff)
+		}
 	}
 }
 

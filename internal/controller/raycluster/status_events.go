@@ -97,7 +97,9 @@ func unsupportedFields(spec *rayv1.RayClusterSpec) []string {
 	}
 	add(spec.UpgradeStrategy != nil, "upgradeStrategy")
 	add(spec.AuthOptions != nil, "authOptions")
-	add(spec.GcsFaultToleranceOptions != nil, "gcsFaultToleranceOptions")
+	add(spec.GcsFaultToleranceOptions != nil &&
+		spec.GcsFaultToleranceOptions.Backend == rayv1.GcsFaultToleranceBackendRocksDB,
+		"gcsFaultToleranceOptions.backend: rocksdb")
 	add(spec.HistoryServerOptions != nil, "historyServerOptions")
 	add(spec.NetworkPolicy != nil, "networkPolicy")
 	add(spec.TLSOptions != nil, "tlsOptions")
