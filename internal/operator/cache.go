@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
+	"github.com/raykube/raykube/internal/raypod"
 )
 
 // Label keys the cache selects on. They are the ones every object the operator creates carries.
@@ -99,8 +100,19 @@ func metav1ObjectMeta(pod *corev1.Pod) metav1.ObjectMeta {
 		DeletionTimestamp:          m.DeletionTimestamp,
 		DeletionGracePeriodSeconds: m.DeletionGracePeriodSeconds,
 		Labels:                     m.Labels,
+		Annotations:                keptAnnotations(m.Annotations),
 		OwnerReferences:            m.OwnerReferences,
 	}
+}
+
+// keptAnnotations keeps the one pod annotation the controller reads: the hash of the spec the
+// pod was built from.
+func keptAnnotations(in map[string]string) map[string]string {
+	hash, ok := in[raypod.SpecHashAnnotation]
+	if !ok {
+		return nil
+	}
+	return map[string]string{raypod.SpecHashAnnotation: hash}
 }
 
 // trimPodStatus keeps the phase, conditions, IP and container states.

@@ -16,7 +16,7 @@ func TestTrimPodKeepsWhatTheControllerReads(t *testing.T) {
 			Name: "demo-small-worker-abcde", GenerateName: "demo-small-worker-", Namespace: "ns",
 			UID: "u1", ResourceVersion: "7", CreationTimestamp: now, DeletionTimestamp: &now,
 			Labels:          map[string]string{"ray.io/cluster": "demo"},
-			Annotations:     map[string]string{"big": "dropped"},
+			Annotations:     map[string]string{"big": "dropped", "ray.io/pod-spec-hash": "kept"},
 			OwnerReferences: []metav1.OwnerReference{{Name: "demo", UID: "c1"}},
 			ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "dropped"}},
 		},
@@ -41,6 +41,7 @@ func TestTrimPodKeepsWhatTheControllerReads(t *testing.T) {
 			Name: "demo-small-worker-abcde", GenerateName: "demo-small-worker-", Namespace: "ns",
 			UID: "u1", ResourceVersion: "7", CreationTimestamp: now, DeletionTimestamp: &now,
 			Labels:          map[string]string{"ray.io/cluster": "demo"},
+			Annotations:     map[string]string{"ray.io/pod-spec-hash": "kept"},
 			OwnerReferences: []metav1.OwnerReference{{Name: "demo", UID: "c1"}},
 		},
 		Spec: corev1.PodSpec{

@@ -90,6 +90,7 @@ func newRayPod(c *rayv1.RayCluster, tmpl *corev1.PodTemplateSpec, generateName s
 		Spec: t.Spec,
 	}
 	markFaultTolerant(c, pod)
+	stampSpecHash(c, pod)
 	return pod, nil
 }
 

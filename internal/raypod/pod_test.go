@@ -50,7 +50,7 @@ func TestBuildHeadPod(t *testing.T) {
 				IdentifierLabel: "demo-head", IsRayNodeLabel: "yes", AppNameLabel: "kuberay",
 				CreatedByLabel: "kuberay-operator", "team": "ml",
 			},
-			Annotations:     pairs("note", "kept"),
+			Annotations:     pairs("note", "kept", SpecHashAnnotation, SpecHash(c)),
 			OwnerReferences: wantOwner(),
 		},
 		Spec: corev1.PodSpec{
@@ -127,6 +127,7 @@ func TestBuildWorkerPod(t *testing.T) {
 				IdentifierLabel: "demo-worker", IsRayNodeLabel: "yes", AppNameLabel: "kuberay",
 				CreatedByLabel: "my-operator",
 			},
+			Annotations:     pairs(SpecHashAnnotation, SpecHash(c)),
 			OwnerReferences: wantOwner(),
 		},
 		Spec: corev1.PodSpec{

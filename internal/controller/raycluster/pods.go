@@ -45,11 +45,24 @@ func (r *Reconciler) listPods(ctx context.Context, c *rayv1.RayCluster) ([]corev
 	}), nil
 }
 
-// reconcilePods makes the pods match the spec: all gone while suspended; otherwise one head pod
-// and the desired number of workers per group, with dead pods replaced.
+// reconcilePods makes the pods match the spec: all gone while suspended, or when upgradeStrategy
+// Recreate finds pods built from an older spec; otherwise one head pod and the desired number of
+// workers per group, with dead pods replaced.
 func (r *Reconciler) reconcilePods(ctx context.Context, obs *observation) error {
 	if obs.cluster.Spec.Suspend != nil && *obs.cluster.Spec.Suspend {
-		return r.deleteAllPods(ctx, obs)
+		return r.deleteAllPods(ctx, obs, "the cluster is suspended")
+	}
+	if raypod.RecreateOnChange(obs.cluster) {
+		outdated, settled := r.outdatedPods(obs)
+		if !settled {
+			ctrl.LoggerFrom(ctx).V(1).Info("Waiting for the cache to show the last pod changes")
+			return nil
+		}
+		if outdated > 0 {
+			return r.deleteAllPods(ctx, obs, fmt.Sprintf(
+				"the spec changed (%d pods were built from an older one) and upgradeStrategy is "+
+					"Recreate", outdated))
+		}
 	}
 	err := r.reconcileHeadPod(ctx, obs)
 	for i := range obs.cluster.Spec.WorkerGroupSpecs {
@@ -178,8 +191,8 @@ func (r *Reconciler) deleteRemovedGroups(ctx context.Context, obs *observation) 
 	return errs
 }
 
-// deleteAllPods deletes every Ray pod of a suspended cluster in one request.
-func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation) error {
+// deleteAllPods deletes every Ray pod of the cluster in one request, for the reason given.
+func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation, why string) error {
 	c := obs.cluster
 	live, _ := splitLive(podPointers(obs.pods))
 	if len(live) == 0 {
@@ -188,7 +201,7 @@ func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation) error 
 	err := r.client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(c.Namespace),
 		client.MatchingLabels{labelCluster: c.Name})
 	if err != nil {
-		obs.errs.DeleteAllPods = fmt.Errorf("deleting the pods of the suspended cluster: %w", err)
+		obs.errs.DeleteAllPods = fmt.Errorf("deleting all pods of the cluster (%s): %w", why, err)
 		return obs.errs.DeleteAllPods
 	}
 	for _, p := range live {
@@ -196,9 +209,38 @@ func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation) error 
 	}
 	obs.podsChanged = true
 	r.recorder.Eventf(c, nil, corev1.EventTypeNormal, string(DeletedWorkerPod), actionDelete,
-		"Deleted all %d pods of the suspended cluster", len(live))
-	ctrl.LoggerFrom(ctx).Info("Deleted the pods of the suspended cluster", "pods", len(live))
+		"Deleted all %d pods: %s", len(live), why)
+	ctrl.LoggerFrom(ctx).Info("Deleted all pods of the cluster", "pods", len(live), "reason", why)
 	return nil
+}
+
+// outdatedPods counts the live pods built from another spec than the current one (see
+// raypod.SpecHash). Pods that carry no hash were made before the operator recorded it and are
+// left alone. settled is false while the cache may not show the operator's last pod changes
+// yet, when the count cannot be trusted.
+func (r *Reconciler) outdatedPods(obs *observation) (outdated int, settled bool) {
+	c := obs.cluster
+	groups := []string{headGroup}
+	for _, g := range c.Spec.WorkerGroupSpecs {
+		groups = append(groups, g.GroupName)
+	}
+	for _, g := range groups {
+		nodeType := nodeTypeWork
+		if g == headGroup {
+			nodeType = nodeTypeHead
+		}
+		if !r.expectations.Satisfied(clusterID(c), g, podsOf(obs.pods, nodeType, g)) {
+			return 0, false
+		}
+	}
+	want := raypod.SpecHash(c)
+	live, _ := splitLive(podPointers(obs.pods))
+	for _, p := range live {
+		if hash, ok := p.Annotations[raypod.SpecHashAnnotation]; ok && hash != want {
+			outdated++
+		}
+	}
+	return outdated, true
 }
 
 // createPods creates n copies of template in parallel, at most PodConcurrency at a time, and

@@ -95,7 +95,6 @@ func unsupportedFields(spec *rayv1.RayClusterSpec) []string {
 			out = append(out, "spec."+field)
 		}
 	}
-	add(spec.UpgradeStrategy != nil, "upgradeStrategy")
 	add(spec.AuthOptions != nil, "authOptions")
 	add(spec.GcsFaultToleranceOptions != nil &&
 		spec.GcsFaultToleranceOptions.Backend == rayv1.GcsFaultToleranceBackendRocksDB,

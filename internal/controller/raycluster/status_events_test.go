@@ -25,13 +25,12 @@ func TestUnsupportedFields(t *testing.T) {
 		},
 		"every field the operator does not act on, in order": {
 			spec: rayv1.RayClusterSpec{
-				UpgradeStrategy:      &rayv1.RayClusterUpgradeStrategy{},
 				AuthOptions:          &rayv1.AuthOptions{},
 				HistoryServerOptions: &rayv1.HistoryServerOptions{},
 				NetworkPolicy:        &rayv1.NetworkPolicyConfig{},
 				TLSOptions:           &rayv1.TLSOptions{},
 			},
-			want: []string{"spec.upgradeStrategy", "spec.authOptions",
+			want: []string{"spec.authOptions",
 				"spec.historyServerOptions", "spec.networkPolicy", "spec.tlsOptions"},
 		},
 	}

@@ -249,3 +249,18 @@ func waitForEvent(t *testing.T, c *rayv1.RayCluster, reason string) {
 		return fmt.Errorf("no event with reason %s", reason)
 	})
 }
+
+// waitForEventMessage waits for an event of the cluster with exactly this message.
+func waitForEventMessage(t *testing.T, c *rayv1.RayCluster, message string) {
+	t.Helper()
+	eventually(t, "event "+message, func() error {
+		var notes []string
+		for _, e := range eventsOf(t, c) {
+			if e.Note == message {
+				return nil
+			}
+			notes = append(notes, e.Note)
+		}
+		return fmt.Errorf("no event with that message; events: %q", notes)
+	})
+}
