@@ -46,6 +46,7 @@ func cacheOptions(namespaces []string) (cache.Options, error) {
 			&corev1.Service{}:        {Label: owned},
 			&networkingv1.Ingress{}:  {Label: owned},
 			&corev1.ServiceAccount{}: {Label: owned},
+			&corev1.Secret{}:         {Label: owned},
 			&rbacv1.Role{}:           {Label: owned},
 			&rbacv1.RoleBinding{}:    {Label: owned},
 			&rayv1.RayCluster{}:      {},

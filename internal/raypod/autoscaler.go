@@ -102,6 +102,8 @@ func autoscalerContainer(c *rayv1.RayCluster, ray *corev1.Container,
 	if AutoscalerV2(c) {
 		ctr.Env = append(ctr.Env, corev1.EnvVar{Name: "RAY_enable_autoscaler_v2", Value: "1"})
 	}
+	// The autoscaler calls the GCS like any Ray client.
+	ctr.Env = append(ctr.Env, authEnv(c)...)
 	if o := c.Spec.AutoscalerOptions; o != nil {
 		applyAutoscalerOptions(&ctr, o.DeepCopy())
 	}

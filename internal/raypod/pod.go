@@ -25,7 +25,7 @@ func BuildHeadPod(c *rayv1.RayCluster, opts Options) (*corev1.Pod, error) {
 	ray.Ports = headContainerPorts(ray.Ports, params)
 	configureRayContainer(c, &pod.Spec, RenderRayStart(params, true),
 		rayEnv(c, HeadGroupName, true, params, opts))
-	addProbes(ray, healthCommand(true, params))
+	addProbes(ray, healthCommand(c, true, params))
 
 	if AutoscalingEnabled(c) {
 		addAutoscaler(c, &pod.Spec)
@@ -58,7 +58,7 @@ func BuildWorkerPod(c *rayv1.RayCluster, groupName string, opts Options) (*corev
 	ray.Ports = withMetricsPort(ray.Ports, params)
 	configureRayContainer(c, &pod.Spec, RenderRayStart(params, false),
 		rayEnv(c, groupName, false, params, opts))
-	addProbes(ray, healthCommand(false, params))
+	addProbes(ray, healthCommand(c, false, params))
 
 	if !hasInitContainer(&pod.Spec, waitForGCSName) {
 		pod.Spec.InitContainers = append(pod.Spec.InitContainers,

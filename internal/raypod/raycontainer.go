@@ -111,6 +111,7 @@ func rayEnv(c *rayv1.RayCluster, groupName string, head bool, params map[string]
 				FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"},
 			}})
 	}
+	env = append(env, authEnv(c)...)
 	return append(env, gcsFaultToleranceEnv(c, head)...)
 }
 
@@ -162,9 +163,16 @@ func hasVolume(spec *corev1.PodSpec, name string) bool {
 
 // healthCommand checks the raylet through the dashboard agent and, on the head, the GCS
 // through the dashboard. Without a dashboard (include-dashboard=false) there is no endpoint
-// for the GCS check, and requiring it would keep the head from ever becoming ready.
-func healthCommand(head bool, params map[string]string) string {
-	const check = "wget -T 2 -q -O- http://localhost:%d/api/%s | grep success"
+// for the GCS check, and requiring it would keep the head from ever becoming ready. With token
+// authentication the checks present the cluster's token.
+func healthCommand(c *rayv1.RayCluster, head bool, params map[string]string) string {
+	check := "wget -T 2 -q -O- http://localhost:%d/api/%s | grep success"
+	if TokenAuthEnabled(c) {
+		// Ray reads the token from this header on its HTTP endpoints; the shell of the probe
+		// expands the variable from the container's environment.
+		check = `wget -T 2 -q -O- --header="x-ray-authorization: Bearer $` + AuthTokenEnv +
+			`" http://localhost:%d/api/%s | grep success`
+	}
 	agent := portParam(params, "dashboard-agent-listen-port", DefaultDashboardAgentPort)
 	checks := []string{fmt.Sprintf(check, agent, "local_raylet_healthz")}
 	if head && !strings.EqualFold(strings.TrimSpace(params["include-dashboard"]), "false") {

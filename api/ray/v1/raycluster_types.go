@@ -337,6 +337,14 @@ type RayClusterUpgradeStrategy struct {
 // +kubebuilder:validation:Enum=disabled;token
 type AuthMode string
 
+// The authentication modes of a Ray cluster.
+const (
+	// AuthModeDisabled runs Ray without authentication.
+	AuthModeDisabled AuthMode = "disabled"
+	// AuthModeToken makes every Ray API and internal call present a shared token.
+	AuthModeToken AuthMode = "token"
+)
+
 // AuthOptions configures authentication of the Ray cluster.
 type AuthOptions struct {
 	// enableK8sTokenAuth makes Ray check clients' Kubernetes ServiceAccount tokens with the

@@ -89,6 +89,24 @@ func (r *Reconciler) reconcileAutoscalerRBAC(ctx context.Context, obs *observati
 	return err
 }
 
+// reconcileAuthSecret creates the Secret with the cluster's Ray token when token authentication
+// is on and the spec names no Secret of the user's. An existing Secret keeps its token: pods
+// already running use it.
+func (r *Reconciler) reconcileAuthSecret(ctx context.Context, obs *observation) error {
+	c := obs.cluster
+	if !raypod.GeneratesAuthSecret(c) {
+		return nil
+	}
+	secret, err := raypod.BuildAuthSecret(c, r.config.Pods)
+	if err == nil {
+		_, err = r.ensure(ctx, c, secret, &corev1.Secret{}, CreatedSecret, FailedToCreateSecret)
+	}
+	if err != nil {
+		obs.errs.CreateObject = err
+	}
+	return err
+}
+
 // ensure returns the object named like want from the cache, creating want when it is missing.
 // into receives what the cache holds. A create that finds the object already there (the cache
 // had not seen it yet) counts as success. Creating emits a Normal event, a refusal a Warning.
@@ -129,6 +147,8 @@ func objectKind(obj client.Object) string {
 		return "Role"
 	case *rbacv1.RoleBinding:
 		return "RoleBinding"
+	case *corev1.Secret:
+		return "Secret"
 	}
 	return fmt.Sprintf("%T", obj)
 }

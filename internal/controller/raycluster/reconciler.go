@@ -98,8 +98,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 // +kubebuilder:rbac:groups=core,resources=services;serviceaccounts,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings,verbs=get;list;watch;create
+// The operator reads only the token Secrets it generated (the cache selects them by label).
+// +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch
 
 // Reconcile brings one RayCluster's objects to what its spec asks for and writes its status.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -167,6 +168,7 @@ func (r *Reconciler) reconcileSteps(ctx context.Context, obs *observation) error
 		r.reconcileServices(ctx, obs),
 		r.reconcileIngress(ctx, obs),
 		r.reconcileAutoscalerRBAC(ctx, obs),
+		r.reconcileAuthSecret(ctx, obs),
 		r.reconcilePods(ctx, obs),
 	)
 }

@@ -95,7 +95,8 @@ func unsupportedFields(spec *rayv1.RayClusterSpec) []string {
 			out = append(out, "spec."+field)
 		}
 	}
-	add(spec.AuthOptions != nil, "authOptions")
+	add(spec.AuthOptions != nil && spec.AuthOptions.EnableK8sTokenAuth != nil &&
+		*spec.AuthOptions.EnableK8sTokenAuth, "authOptions.enableK8sTokenAuth")
 	add(spec.GcsFaultToleranceOptions != nil &&
 		spec.GcsFaultToleranceOptions.Backend == rayv1.GcsFaultToleranceBackendRocksDB,
 		"gcsFaultToleranceOptions.backend: rocksdb")

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 )
@@ -14,6 +15,10 @@ func TestUnsupportedFields(t *testing.T) {
 		want []string
 	}{
 		"none set": {},
+		"token authentication is built": {
+			spec: rayv1.RayClusterSpec{AuthOptions: &rayv1.AuthOptions{Mode: rayv1.AuthModeToken,
+				EnableK8sTokenAuth: ptr.To(false)}},
+		},
 		"GCS fault tolerance with Redis is built": {
 			spec: rayv1.RayClusterSpec{GcsFaultToleranceOptions: &rayv1.GcsFaultToleranceOptions{
 				RedisAddress: "redis:6379"}},
@@ -25,12 +30,12 @@ func TestUnsupportedFields(t *testing.T) {
 		},
 		"every field the operator does not act on, in order": {
 			spec: rayv1.RayClusterSpec{
-				AuthOptions:          &rayv1.AuthOptions{},
+				AuthOptions:          &rayv1.AuthOptions{EnableK8sTokenAuth: ptr.To(true)},
 				HistoryServerOptions: &rayv1.HistoryServerOptions{},
 				NetworkPolicy:        &rayv1.NetworkPolicyConfig{},
 				TLSOptions:           &rayv1.TLSOptions{},
 			},
-			want: []string{"spec.authOptions",
+			want: []string{"spec.authOptions.enableK8sTokenAuth",
 				"spec.historyServerOptions", "spec.networkPolicy", "spec.tlsOptions"},
 		},
 	}
