@@ -439,8 +439,11 @@ type ComputeTemplate struct {
 	Tolerations []*PodToleration `protobuf:"bytes,7,rep,name=tolerations,proto3" json:"tolerations,omitempty"`
 	// Other resources by name, such as vpc.amazonaws.com/efa.
 	ExtendedResources map[string]uint32 `protobuf:"bytes,8,rep,name=extended_resources,json=extendedResources,proto3" json:"extended_resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	// The unit of memory: Ki, Mi, Gi (the default), Ti, K, M, G or T.
-	MemoryUnit    string `protobuf:"bytes,9,opt,name=memory_unit,json=memoryUnit,proto3" json:"memory_unit,omitempty"`
+	// The unit of memory: Ki, Mi, Gi (the default), Ti, Pi, K, M, G, T or P.
+	MemoryUnit string `protobuf:"bytes,9,opt,name=memory_unit,json=memoryUnit,proto3" json:"memory_unit,omitempty"`
+	// The labels a node must have for the pods to run on it: the pods' nodeSelector, label keys
+	// to label values.
+	NodeSelector  map[string]string `protobuf:"bytes,10,rep,name=node_selector,json=nodeSelector,proto3" json:"node_selector,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -538,6 +541,13 @@ func (x *ComputeTemplate) GetMemoryUnit() string {
 	return ""
 }
 
+func (x *ComputeTemplate) GetNodeSelector() map[string]string {
+	if x != nil {
+		return x.NodeSelector
+	}
+	return nil
+}
+
 // PodToleration lets a pod run on nodes with a matching taint.
 type PodToleration struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -545,10 +555,10 @@ type PodToleration struct {
 	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
 	// Equal (the default) or Exists.
 	Operator string `protobuf:"bytes,2,opt,name=operator,proto3" json:"operator,omitempty"`
-	// NoSchedule, PreferNoSchedule or NoExecute; empty matches every effect.
-	Effect string `protobuf:"bytes,3,opt,name=effect,proto3" json:"effect,omitempty"`
 	// The taint value, for operator Equal.
-	Value         string `protobuf:"bytes,4,opt,name=value,proto3" json:"value,omitempty"`
+	Value string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	// NoSchedule, PreferNoSchedule or NoExecute; empty matches every effect.
+	Effect        string `protobuf:"bytes,4,opt,name=effect,proto3" json:"effect,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -597,16 +607,16 @@ func (x *PodToleration) GetOperator() string {
 	return ""
 }
 
-func (x *PodToleration) GetEffect() string {
+func (x *PodToleration) GetValue() string {
 	if x != nil {
-		return x.Effect
+		return x.Value
 	}
 	return ""
 }
 
-func (x *PodToleration) GetValue() string {
+func (x *PodToleration) GetEffect() string {
 	if x != nil {
-		return x.Value
+		return x.Effect
 	}
 	return ""
 }
@@ -637,7 +647,7 @@ const file_raykube_apiserver_v1_compute_template_proto_rawDesc = "" +
 	"\bcontinue\x18\x02 \x01(\tR\bcontinue\"P\n" +
 	"\x1cDeleteComputeTemplateRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
-	"\tnamespace\x18\x02 \x01(\tR\tnamespace\"\xc3\x03\n" +
+	"\tnamespace\x18\x02 \x01(\tR\tnamespace\"\xe2\x04\n" +
 	"\x0fComputeTemplate\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n" +
@@ -648,15 +658,20 @@ const file_raykube_apiserver_v1_compute_template_proto_rawDesc = "" +
 	"\vtolerations\x18\a \x03(\v2#.raykube.apiserver.v1.PodTolerationR\vtolerations\x12k\n" +
 	"\x12extended_resources\x18\b \x03(\v2<.raykube.apiserver.v1.ComputeTemplate.ExtendedResourcesEntryR\x11extendedResources\x12\x1f\n" +
 	"\vmemory_unit\x18\t \x01(\tR\n" +
-	"memoryUnit\x1aD\n" +
+	"memoryUnit\x12\\\n" +
+	"\rnode_selector\x18\n" +
+	" \x03(\v27.raykube.apiserver.v1.ComputeTemplate.NodeSelectorEntryR\fnodeSelector\x1aD\n" +
 	"\x16ExtendedResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"k\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\x1a?\n" +
+	"\x11NodeSelectorEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"k\n" +
 	"\rPodToleration\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x1a\n" +
-	"\boperator\x18\x02 \x01(\tR\boperator\x12\x16\n" +
-	"\x06effect\x18\x03 \x01(\tR\x06effect\x12\x14\n" +
-	"\x05value\x18\x04 \x01(\tR\x05value2\xe7\x04\n" +
+	"\boperator\x18\x02 \x01(\tR\boperator\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\tR\x05value\x12\x16\n" +
+	"\x06effect\x18\x04 \x01(\tR\x06effect2\xe7\x04\n" +
 	"\x16ComputeTemplateService\x12r\n" +
 	"\x15CreateComputeTemplate\x122.raykube.apiserver.v1.CreateComputeTemplateRequest\x1a%.raykube.apiserver.v1.ComputeTemplate\x12l\n" +
 	"\x12GetComputeTemplate\x12/.raykube.apiserver.v1.GetComputeTemplateRequest\x1a%.raykube.apiserver.v1.ComputeTemplate\x12}\n" +
@@ -676,7 +691,7 @@ func file_raykube_apiserver_v1_compute_template_proto_rawDescGZIP() []byte {
 	return file_raykube_apiserver_v1_compute_template_proto_rawDescData
 }
 
-var file_raykube_apiserver_v1_compute_template_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_raykube_apiserver_v1_compute_template_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_raykube_apiserver_v1_compute_template_proto_goTypes = []any{
 	(*CreateComputeTemplateRequest)(nil),    // 0: raykube.apiserver.v1.CreateComputeTemplateRequest
 	(*GetComputeTemplateRequest)(nil),       // 1: raykube.apiserver.v1.GetComputeTemplateRequest
@@ -688,7 +703,8 @@ var file_raykube_apiserver_v1_compute_template_proto_goTypes = []any{
 	(*ComputeTemplate)(nil),                 // 7: raykube.apiserver.v1.ComputeTemplate
 	(*PodToleration)(nil),                   // 8: raykube.apiserver.v1.PodToleration
 	nil,                                     // 9: raykube.apiserver.v1.ComputeTemplate.ExtendedResourcesEntry
-	(*emptypb.Empty)(nil),                   // 10: google.protobuf.Empty
+	nil,                                     // 10: raykube.apiserver.v1.ComputeTemplate.NodeSelectorEntry
+	(*emptypb.Empty)(nil),                   // 11: google.protobuf.Empty
 }
 var file_raykube_apiserver_v1_compute_template_proto_depIdxs = []int32{
 	7,  // 0: raykube.apiserver.v1.CreateComputeTemplateRequest.compute_template:type_name -> raykube.apiserver.v1.ComputeTemplate
@@ -696,21 +712,22 @@ var file_raykube_apiserver_v1_compute_template_proto_depIdxs = []int32{
 	7,  // 2: raykube.apiserver.v1.ListAllComputeTemplatesResponse.compute_templates:type_name -> raykube.apiserver.v1.ComputeTemplate
 	8,  // 3: raykube.apiserver.v1.ComputeTemplate.tolerations:type_name -> raykube.apiserver.v1.PodToleration
 	9,  // 4: raykube.apiserver.v1.ComputeTemplate.extended_resources:type_name -> raykube.apiserver.v1.ComputeTemplate.ExtendedResourcesEntry
-	0,  // 5: raykube.apiserver.v1.ComputeTemplateService.CreateComputeTemplate:input_type -> raykube.apiserver.v1.CreateComputeTemplateRequest
-	1,  // 6: raykube.apiserver.v1.ComputeTemplateService.GetComputeTemplate:input_type -> raykube.apiserver.v1.GetComputeTemplateRequest
-	2,  // 7: raykube.apiserver.v1.ComputeTemplateService.ListComputeTemplates:input_type -> raykube.apiserver.v1.ListComputeTemplatesRequest
-	4,  // 8: raykube.apiserver.v1.ComputeTemplateService.ListAllComputeTemplates:input_type -> raykube.apiserver.v1.ListAllComputeTemplatesRequest
-	6,  // 9: raykube.apiserver.v1.ComputeTemplateService.DeleteComputeTemplate:input_type -> raykube.apiserver.v1.DeleteComputeTemplateRequest
-	7,  // 10: raykube.apiserver.v1.ComputeTemplateService.CreateComputeTemplate:output_type -> raykube.apiserver.v1.ComputeTemplate
-	7,  // 11: raykube.apiserver.v1.ComputeTemplateService.GetComputeTemplate:output_type -> raykube.apiserver.v1.ComputeTemplate
-	3,  // 12: raykube.apiserver.v1.ComputeTemplateService.ListComputeTemplates:output_type -> raykube.apiserver.v1.ListComputeTemplatesResponse
-	5,  // 13: raykube.apiserver.v1.ComputeTemplateService.ListAllComputeTemplates:output_type -> raykube.apiserver.v1.ListAllComputeTemplatesResponse
-	10, // 14: raykube.apiserver.v1.ComputeTemplateService.DeleteComputeTemplate:output_type -> google.protobuf.Empty
-	10, // [10:15] is the sub-list for method output_type
-	5,  // [5:10] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	10, // 5: raykube.apiserver.v1.ComputeTemplate.node_selector:type_name -> raykube.apiserver.v1.ComputeTemplate.NodeSelectorEntry
+	0,  // 6: raykube.apiserver.v1.ComputeTemplateService.CreateComputeTemplate:input_type -> raykube.apiserver.v1.CreateComputeTemplateRequest
+	1,  // 7: raykube.apiserver.v1.ComputeTemplateService.GetComputeTemplate:input_type -> raykube.apiserver.v1.GetComputeTemplateRequest
+	2,  // 8: raykube.apiserver.v1.ComputeTemplateService.ListComputeTemplates:input_type -> raykube.apiserver.v1.ListComputeTemplatesRequest
+	4,  // 9: raykube.apiserver.v1.ComputeTemplateService.ListAllComputeTemplates:input_type -> raykube.apiserver.v1.ListAllComputeTemplatesRequest
+	6,  // 10: raykube.apiserver.v1.ComputeTemplateService.DeleteComputeTemplate:input_type -> raykube.apiserver.v1.DeleteComputeTemplateRequest
+	7,  // 11: raykube.apiserver.v1.ComputeTemplateService.CreateComputeTemplate:output_type -> raykube.apiserver.v1.ComputeTemplate
+	7,  // 12: raykube.apiserver.v1.ComputeTemplateService.GetComputeTemplate:output_type -> raykube.apiserver.v1.ComputeTemplate
+	3,  // 13: raykube.apiserver.v1.ComputeTemplateService.ListComputeTemplates:output_type -> raykube.apiserver.v1.ListComputeTemplatesResponse
+	5,  // 14: raykube.apiserver.v1.ComputeTemplateService.ListAllComputeTemplates:output_type -> raykube.apiserver.v1.ListAllComputeTemplatesResponse
+	11, // 15: raykube.apiserver.v1.ComputeTemplateService.DeleteComputeTemplate:output_type -> google.protobuf.Empty
+	11, // [11:16] is the sub-list for method output_type
+	6,  // [6:11] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_raykube_apiserver_v1_compute_template_proto_init() }
@@ -724,7 +741,7 @@ func file_raykube_apiserver_v1_compute_template_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raykube_apiserver_v1_compute_template_proto_rawDesc), len(file_raykube_apiserver_v1_compute_template_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
