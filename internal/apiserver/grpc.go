@@ -22,11 +22,11 @@ import (
 
 // newGRPCServer registers the cluster, compute-template and health services behind the
 // interceptors, outermost first: metrics (so that every answer, refusals included, is counted),
-// panic recovery, timeout, authentication when it is on, and logging (which then knows the
-// user).
+// panic recovery, timeout, the check of the names a request gives, authentication when it is
+// on, and logging (which then knows the user).
 func (s *Server) newGRPCServer(c client.Client, reviewer *auth.Reviewer) *grpc.Server {
 	interceptors := []grpc.UnaryServerInterceptor{
-		s.metrics.UnaryInterceptor(), s.recoverPanics, s.timeout,
+		s.metrics.UnaryInterceptor(), s.recoverPanics, s.timeout, checkNames,
 	}
 	if reviewer != nil {
 		interceptors = append(interceptors, reviewer.UnaryInterceptor())
@@ -54,6 +54,18 @@ func (s *Server) recoverPanics(ctx context.Context, req any, info *grpc.UnarySer
 			resp, err = nil, status.Error(codes.Internal, "internal error")
 		}
 	}()
+	return h(ctx, req)
+}
+
+// checkNames refuses a call whose namespace or name could name no object, such as
+// GET .../clusters/Bad_Name, with InvalidArgument naming the field. It runs before
+// authentication: such a request is malformed whoever sends it, and answering it needs no
+// TokenReview, SubjectAccessReview or read.
+func checkNames(ctx context.Context, req any, _ *grpc.UnaryServerInfo,
+	h grpc.UnaryHandler) (any, error) {
+	if err := service.CheckRequest(req); err != nil {
+		return nil, err
+	}
 	return h(ctx, req)
 }
 

@@ -50,12 +50,13 @@ func smallTemplate() *apiv1.ComputeTemplate {
 }
 
 // gpuTemplate is template "gpu" of namespace "ns": half a CPU, 1.5 GiB, one GPU of the default
-// accelerator, an extended resource and a toleration of GPU nodes.
+// accelerator, an extended resource, a toleration of GPU nodes and a node selector of T4 nodes.
 func gpuTemplate() *apiv1.ComputeTemplate {
 	return &apiv1.ComputeTemplate{Name: "gpu", Namespace: "ns", Cpu: 0.5, Memory: 1.5,
 		MemoryUnit: "Gi", Gpu: 1, ExtendedResources: map[string]uint32{"vpc.amazonaws.com/efa": 2},
 		Tolerations: []*apiv1.PodToleration{{Key: "nvidia.com/gpu", Operator: "Exists",
-			Effect: "NoSchedule"}}}
+			Effect: "NoSchedule"}},
+		NodeSelector: map[string]string{"example.com/accelerator": "nvidia-t4"}}
 }
 
 func templates(ts ...*apiv1.ComputeTemplate) map[string]*apiv1.ComputeTemplate {

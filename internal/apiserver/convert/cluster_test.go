@@ -129,6 +129,8 @@ func TestClusterToRayCluster(t *testing.T) {
 						Tolerations: []corev1.Toleration{{Key: "nvidia.com/gpu",
 							Operator: corev1.TolerationOpExists,
 							Effect:   corev1.TaintEffectNoSchedule}},
+						NodeSelector: map[string]string{
+							"example.com/accelerator": "nvidia-t4"},
 						ServiceAccountName: "ray-worker",
 						ImagePullSecrets:   []corev1.LocalObjectReference{{Name: "registry"}},
 					},
@@ -274,6 +276,50 @@ func TestRayClusterToClusterOfKubectl(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, convert.RayClusterToCluster(rc), protocmp.Transform()); diff != "" {
 		t.Errorf("cluster (-want +got):\n%s", diff)
+	}
+}
+
+// TestNodeSelectorOfTemplates checks that every group's pods get the node selector of the
+// group's own compute template, and none when the template has none.
+func TestNodeSelectorOfTemplates(t *testing.T) {
+	onT4 := map[string]string{"example.com/accelerator": "nvidia-t4"}
+	onCPU := map[string]string{"example.com/pool": "cpu", "kubernetes.io/arch": "amd64"}
+	cpuPool := smallTemplate()
+	cpuPool.NodeSelector = onCPU
+	cases := map[string]struct {
+		head, worker string // the groups' templates
+		all          map[string]*apiv1.ComputeTemplate
+		wantHead     map[string]string
+		wantWorker   map[string]string
+	}{
+		"no template with a selector": {head: "small", worker: "small",
+			all: templates(smallTemplate())},
+		"the worker's template only": {head: "small", worker: "gpu",
+			all: templates(smallTemplate(), gpuTemplate()), wantWorker: onT4},
+		"the head's template only": {head: "gpu", worker: "small",
+			all: templates(smallTemplate(), gpuTemplate()), wantHead: onT4},
+		"one template for both": {head: "small", worker: "small",
+			all: templates(cpuPool), wantHead: onCPU, wantWorker: onCPU},
+		"each its own": {head: "small", worker: "gpu",
+			all: templates(cpuPool, gpuTemplate()), wantHead: onCPU, wantWorker: onT4},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := makeCluster().head(func(h *apiv1.HeadGroupSpec) { h.ComputeTemplate = tc.head }).
+				worker(func(w *apiv1.WorkerGroupSpec) { w.ComputeTemplate = tc.worker }).obj()
+			rc, err := convert.ClusterToRayCluster(c, tc.all, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantHead,
+				rc.Spec.HeadGroupSpec.Template.Spec.NodeSelector); diff != "" {
+				t.Errorf("head nodeSelector (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantWorker,
+				rc.Spec.WorkerGroupSpecs[0].Template.Spec.NodeSelector); diff != "" {
+				t.Errorf("worker nodeSelector (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

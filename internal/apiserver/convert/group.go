@@ -43,7 +43,7 @@ func workerGroup(w *apiv1.WorkerGroupSpec) group {
 
 // podTemplate builds a group's pod template: one Ray container sized by the compute template,
 // with the group's image, environment, volumes and security context; the template's
-// tolerations; and annotations that remember the template's name and the image.
+// tolerations and node selector; and annotations that remember the template's name and the image.
 func podTemplate(c *apiv1.Cluster, g group, containerName string, ports []corev1.ContainerPort,
 	templates map[string]*apiv1.ComputeTemplate) (corev1.PodTemplateSpec, error) {
 	tmpl, ok := templates[g.computeTemplate]
@@ -83,6 +83,7 @@ func podTemplate(c *apiv1.Cluster, g group, containerName string, ports []corev1
 		Containers:         []corev1.Container{container},
 		Volumes:            volumes,
 		Tolerations:        Tolerations(tmpl),
+		NodeSelector:       NodeSelector(tmpl),
 		ServiceAccountName: g.serviceAccount,
 	}
 	if g.imagePullSecret != "" {

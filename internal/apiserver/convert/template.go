@@ -27,6 +27,7 @@ const (
 	keyGPUAccelerator    = "gpu_accelerator"
 	keyExtendedResources = "extended_resources"
 	keyTolerations       = "tolerations"
+	keyNodeSelector      = "node_selector"
 )
 
 // Options are what conversion takes from the server's configuration.
@@ -37,6 +38,10 @@ type Options struct {
 
 // memoryUnits are the units ComputeTemplate.memory may be given in.
 var memoryUnits = []string{"Ki", "Mi", "Gi", "Ti", "Pi", "K", "M", "G", "T", "P"}
+
+// quantitySuffixes are the Kubernetes quantity suffixes of the memory units that are not
+// their own suffix: Kubernetes writes kilo as k.
+var quantitySuffixes = map[string]string{"K": "k"}
 
 // WithDefaults returns a copy of the template with the defaults the server applies on create:
 // the memory unit Gi.
@@ -56,17 +61,23 @@ func TemplateToConfigMap(t *apiv1.ComputeTemplate, opts Options) (*corev1.Config
 		tolerations = append(tolerations, toleration{Key: tol.Key, Operator: tol.Operator,
 			Effect: tol.Effect, Value: tol.Value})
 	}
-	tolJSON, err := json.Marshal(tolerations)
-	if err != nil {
-		return nil, fmt.Errorf("encoding the tolerations: %w", err)
+	data := map[string]string{
+		keyName:           t.Name,
+		keyNamespace:      t.Namespace,
+		keyCPU:            formatFloat(t.Cpu),
+		keyMemory:         formatFloat(t.Memory),
+		keyMemoryUnit:     t.MemoryUnit,
+		keyGPU:            strconv.FormatUint(uint64(t.Gpu), 10),
+		keyGPUAccelerator: t.GpuAccelerator,
 	}
-	extended := t.ExtendedResources
-	if extended == nil {
-		extended = map[string]uint32{}
-	}
-	extJSON, err := json.Marshal(extended)
-	if err != nil {
-		return nil, fmt.Errorf("encoding the extended resources: %w", err)
+	// Empty lists and maps are kept as [] and {}, not null.
+	for key, v := range map[string]any{keyTolerations: tolerations,
+		keyExtendedResources: nonNil(t.ExtendedResources), keyNodeSelector: nonNil(t.NodeSelector)} {
+		encoded, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", key, err)
+		}
+		data[key] = string(encoded)
 	}
 	labels := map[string]string{ConfigTypeLabel: ConfigTypeTemplate, TemplateNameLabel: t.Name}
 	if opts.ManagedBy != "" {
@@ -74,18 +85,15 @@ func TemplateToConfigMap(t *apiv1.ComputeTemplate, opts Options) (*corev1.Config
 	}
 	return &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Name: t.Name, Namespace: t.Namespace, Labels: labels},
-		Data: map[string]string{
-			keyName:              t.Name,
-			keyNamespace:         t.Namespace,
-			keyCPU:               formatFloat(t.Cpu),
-			keyMemory:            formatFloat(t.Memory),
-			keyMemoryUnit:        t.MemoryUnit,
-			keyGPU:               strconv.FormatUint(uint64(t.Gpu), 10),
-			keyGPUAccelerator:    t.GpuAccelerator,
-			keyExtendedResources: string(extJSON),
-			keyTolerations:       string(tolJSON),
-		},
+		Data:       data,
 	}, nil
+}
+
+func nonNil[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return map[string]V{}
+	}
+	return m
 }
 
 // toleration is how a template's toleration is kept in its ConfigMap.
@@ -102,11 +110,20 @@ func IsTemplateConfigMap(cm *corev1.ConfigMap) bool {
 }
 
 // ConfigMapToTemplate reads a compute template back from its ConfigMap. Name and namespace are
-// the ConfigMap's. An unreadable value is an error naming its key.
+// the ConfigMap's. An unreadable value is an error naming the ConfigMap and its key. A key that
+// is missing, as in the ConfigMap of a template stored before the field existed, leaves its
+// field empty.
 func ConfigMapToTemplate(cm *corev1.ConfigMap) (*apiv1.ComputeTemplate, error) {
-	d := cm.Data
-	t := &apiv1.ComputeTemplate{Name: cm.Name, Namespace: cm.Namespace,
-		MemoryUnit: d[keyMemoryUnit], GpuAccelerator: d[keyGPUAccelerator]}
+	t, err := templateOf(cm.Data)
+	if err != nil {
+		return nil, fmt.Errorf("ConfigMap %s/%s: %w", cm.Namespace, cm.Name, err)
+	}
+	t.Name, t.Namespace = cm.Name, cm.Namespace
+	return t, nil
+}
+
+func templateOf(d map[string]string) (*apiv1.ComputeTemplate, error) {
+	t := &apiv1.ComputeTemplate{MemoryUnit: d[keyMemoryUnit], GpuAccelerator: d[keyGPUAccelerator]}
 	var err error
 	if t.Cpu, err = parseFloat(d, keyCPU); err != nil {
 		return nil, err
@@ -117,29 +134,33 @@ func ConfigMapToTemplate(cm *corev1.ConfigMap) (*apiv1.ComputeTemplate, error) {
 	if v := d[keyGPU]; v != "" {
 		gpu, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
-			return nil, fmt.Errorf("ConfigMap %s/%s: key %s: %w", cm.Namespace, cm.Name,
-				keyGPU, err)
+			return nil, fmt.Errorf("key %s: %w", keyGPU, err)
 		}
 		t.Gpu = uint32(gpu)
 	}
-	if v := d[keyExtendedResources]; v != "" && v != "{}" && v != "null" {
-		if err := json.Unmarshal([]byte(v), &t.ExtendedResources); err != nil {
-			return nil, fmt.Errorf("ConfigMap %s/%s: key %s: %w", cm.Namespace, cm.Name,
-				keyExtendedResources, err)
+	var tols []toleration
+	for _, v := range []struct {
+		key  string
+		into any
+	}{{keyExtendedResources, &t.ExtendedResources}, {keyTolerations, &tols},
+		{keyNodeSelector, &t.NodeSelector}} {
+		if err := readJSON(d[v.key], v.into); err != nil {
+			return nil, fmt.Errorf("key %s: %w", v.key, err)
 		}
 	}
-	if v := d[keyTolerations]; v != "" && v != "[]" && v != "null" {
-		var tols []toleration
-		if err := json.Unmarshal([]byte(v), &tols); err != nil {
-			return nil, fmt.Errorf("ConfigMap %s/%s: key %s: %w", cm.Namespace, cm.Name,
-				keyTolerations, err)
-		}
-		for _, tol := range tols {
-			t.Tolerations = append(t.Tolerations, &apiv1.PodToleration{Key: tol.Key,
-				Operator: tol.Operator, Effect: tol.Effect, Value: tol.Value})
-		}
+	for _, tol := range tols {
+		t.Tolerations = append(t.Tolerations, &apiv1.PodToleration{Key: tol.Key,
+			Operator: tol.Operator, Effect: tol.Effect, Value: tol.Value})
 	}
 	return t, nil
+}
+
+// readJSON decodes a JSON value of a template's ConfigMap; a missing key leaves into unset.
+func readJSON(v string, into any) error {
+	if v == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(v), into)
 }
 
 func parseFloat(data map[string]string, key string) (float64, error) {
@@ -177,6 +198,11 @@ func Resources(t *apiv1.ComputeTemplate) (corev1.ResourceRequirements, error) {
 	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}, nil
 }
 
+// NodeSelector returns the pod node selector of a template.
+func NodeSelector(t *apiv1.ComputeTemplate) map[string]string {
+	return cloneMap(t.NodeSelector)
+}
+
 // Tolerations returns the pod tolerations of a template.
 func Tolerations(t *apiv1.ComputeTemplate) []corev1.Toleration {
 	var out []corev1.Toleration
@@ -205,7 +231,11 @@ func memoryQuantity(amount float64, unit string) (resource.Quantity, error) {
 	if unit == "" {
 		unit = defaultMemoryUnit
 	}
-	q, err := resource.ParseQuantity(formatFloat(amount) + unit)
+	suffix := unit
+	if s, ok := quantitySuffixes[unit]; ok {
+		suffix = s
+	}
+	q, err := resource.ParseQuantity(formatFloat(amount) + suffix)
 	if err != nil {
 		return resource.Quantity{}, fmt.Errorf("memory %v%s: %w", amount, unit, err)
 	}

@@ -1,6 +1,7 @@
 package convert_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,7 @@ func TestTemplateConfigMap(t *testing.T) {
 			in: &apiv1.ComputeTemplate{Name: "small", Namespace: "ns", Cpu: 2, Memory: 4},
 			wantData: map[string]string{"name": "small", "namespace": "ns", "cpu": "2",
 				"memory": "4", "memory_unit": "Gi", "gpu": "0", "gpu_accelerator": "",
-				"extended_resources": "{}", "tolerations": "[]"},
+				"extended_resources": "{}", "tolerations": "[]", "node_selector": "{}"},
 			wantBack: smallTemplate(),
 		},
 		"gpus, extended resources and tolerations": {
@@ -35,8 +36,22 @@ func TestTemplateConfigMap(t *testing.T) {
 				"memory": "1.5", "memory_unit": "Gi", "gpu": "1", "gpu_accelerator": "",
 				"extended_resources": `{"vpc.amazonaws.com/efa":2}`,
 				"tolerations": `[{"key":"nvidia.com/gpu","operator":"Exists",` +
-					`"effect":"NoSchedule"}]`},
+					`"effect":"NoSchedule"}]`,
+				"node_selector": `{"example.com/accelerator":"nvidia-t4"}`},
 			wantBack: gpuTemplate(),
+		},
+		"node selector of several labels": {
+			in: &apiv1.ComputeTemplate{Name: "pinned", Namespace: "ns", Cpu: 1, Memory: 1,
+				MemoryUnit: "Mi", NodeSelector: map[string]string{"kubernetes.io/arch": "arm64",
+					"pool": "ray", "example.com/empty": ""}},
+			wantData: map[string]string{"name": "pinned", "namespace": "ns", "cpu": "1",
+				"memory": "1", "memory_unit": "Mi", "gpu": "0", "gpu_accelerator": "",
+				"extended_resources": "{}", "tolerations": "[]",
+				"node_selector": `{"example.com/empty":"","kubernetes.io/arch":"arm64",` +
+					`"pool":"ray"}`},
+			wantBack: &apiv1.ComputeTemplate{Name: "pinned", Namespace: "ns", Cpu: 1, Memory: 1,
+				MemoryUnit: "Mi", NodeSelector: map[string]string{"kubernetes.io/arch": "arm64",
+					"pool": "ray", "example.com/empty": ""}},
 		},
 	}
 	for name, tc := range cases {
@@ -68,15 +83,36 @@ func TestTemplateConfigMap(t *testing.T) {
 // TestConfigMapToTemplateRefusesBadData names the key that cannot be read.
 func TestConfigMapToTemplateRefusesBadData(t *testing.T) {
 	for key, value := range map[string]string{"cpu": "two", "gpu": "-1",
-		"tolerations": "{", "extended_resources": "[]"} {
+		"tolerations": "{", "extended_resources": "[]", "node_selector": `{"a": 1}`} {
 		cm, err := convert.TemplateToConfigMap(convert.WithDefaults(smallTemplate()), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cm.Data[key] = value
-		if _, err := convert.ConfigMapToTemplate(cm); err == nil {
-			t.Errorf("%s=%q: no error", key, value)
+		_, err = convert.ConfigMapToTemplate(cm)
+		if want := "ConfigMap ns/small: key " + key + ": "; err == nil ||
+			!strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s=%q: error %v, want one starting with %q", key, value, err, want)
 		}
+	}
+}
+
+// TestConfigMapOfEarlierTemplate reads the ConfigMap of a template stored before templates had
+// node selectors: the template has none.
+func TestConfigMapOfEarlierTemplate(t *testing.T) {
+	cm, err := convert.TemplateToConfigMap(convert.WithDefaults(gpuTemplate()), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(cm.Data, "node_selector")
+	got, err := convert.ConfigMapToTemplate(cm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gpuTemplate()
+	want.NodeSelector = nil
+	if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
+		t.Errorf("template (-want +got):\n%s", diff)
 	}
 }
 
@@ -93,6 +129,9 @@ func TestResources(t *testing.T) {
 			in: &apiv1.ComputeTemplate{Cpu: 1, Memory: 3, MemoryUnit: "G", Gpu: 2,
 				GpuAccelerator: "amd.com/gpu"},
 			want: resources("1", "3G", "amd.com/gpu", "2")},
+		"decimal kilo, which Kubernetes writes k": {
+			in:   &apiv1.ComputeTemplate{Cpu: 1, Memory: 1.5, MemoryUnit: "K"},
+			want: resources("1", "1500")},
 		"memory rounded up to whole bytes": {
 			in:   &apiv1.ComputeTemplate{Cpu: 1, Memory: 0.3, MemoryUnit: "Ki"},
 			want: resources("1", "308")},

@@ -42,10 +42,7 @@ func ValidateCluster(c *apiv1.Cluster, ns string) field.ErrorList {
 	}
 	errs = append(errs, validateLabelValue(field.NewPath("user"), c.User)...)
 	errs = append(errs, validateLabelValue(field.NewPath("version"), c.Version)...)
-	if _, ok := apiv1.Cluster_Environment_name[int32(c.Environment)]; !ok {
-		errs = append(errs, field.NotSupported(field.NewPath("environment"), c.Environment,
-			[]string{"0 (DEV)", "1 (TESTING)", "2 (STAGING)", "3 (PRODUCTION)"}))
-	}
+	errs = append(errs, ValidateEnum(field.NewPath("environment"), c.Environment)...)
 	errs = append(errs, apivalidation.ValidateAnnotations(c.Annotations,
 		field.NewPath("annotations"))...)
 	errs = append(errs, validateEnv(field.NewPath("envs"), c.Envs)...)
@@ -122,6 +119,10 @@ func validateWorker(path *field.Path, w *apiv1.WorkerGroupSpec,
 	return append(errs, validateStartParams(path.Child("rayStartParams"), w.RayStartParams)...)
 }
 
+// validateReplicas checks that 0 <= minReplicas <= replicas <= maxReplicas and maxReplicas > 0.
+// The operator would bring replicas within the bounds on its own, so a number out of them is
+// refused rather than changed behind the user's back. replicas is compared with bounds that
+// are valid themselves, so that one mistake gives one message.
 func validateReplicas(path *field.Path, w *apiv1.WorkerGroupSpec) field.ErrorList {
 	var errs field.ErrorList
 	for _, f := range []struct {
@@ -132,13 +133,20 @@ func validateReplicas(path *field.Path, w *apiv1.WorkerGroupSpec) field.ErrorLis
 			errs = append(errs, field.Invalid(path.Child(f.name), f.value, "must not be negative"))
 		}
 	}
-	if w.MaxReplicas == 0 {
+	switch {
+	case w.MaxReplicas == 0:
 		errs = append(errs, field.Invalid(path.Child("maxReplicas"), w.MaxReplicas,
 			"must be greater than 0"))
-	}
-	if w.MinReplicas > w.MaxReplicas {
+	case w.MinReplicas > w.MaxReplicas:
 		errs = append(errs, field.Invalid(path.Child("minReplicas"), w.MinReplicas,
 			fmt.Sprintf("must not be greater than maxReplicas (%d)", w.MaxReplicas)))
+	case w.MinReplicas < 0 || w.MaxReplicas < 0 || w.Replicas < 0:
+	case w.Replicas > w.MaxReplicas:
+		errs = append(errs, field.Invalid(path.Child("replicas"), w.Replicas,
+			fmt.Sprintf("must not be greater than maxReplicas (%d)", w.MaxReplicas)))
+	case w.Replicas < w.MinReplicas:
+		errs = append(errs, field.Invalid(path.Child("replicas"), w.Replicas,
+			fmt.Sprintf("must not be less than minReplicas (%d)", w.MinReplicas)))
 	}
 	return errs
 }
@@ -149,6 +157,9 @@ func validateGroup(path *field.Path, g group) field.ErrorList {
 	if g.computeTemplate == "" {
 		errs = append(errs, field.Required(path.Child("computeTemplate"),
 			"the name of the compute template that sizes the group"))
+	} else {
+		errs = append(errs, validateObjectName(path.Child("computeTemplate"), g.computeTemplate,
+			content.IsDNS1123Subdomain)...)
 	}
 	if !slices.Contains(pullPolicies, g.imagePullPolicy) {
 		errs = append(errs, field.NotSupported(path.Child("imagePullPolicy"), g.imagePullPolicy,

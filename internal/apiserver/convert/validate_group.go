@@ -56,8 +56,7 @@ func validateEnvSource(path *field.Path, from *apiv1.EnvValueFrom) field.ErrorLi
 				"the resource (such as limits.cpu) or field path (such as status.podIP)"))
 		}
 	default:
-		errs = append(errs, field.NotSupported(path.Child("source"), from.Source,
-			[]string{"0 (CONFIGMAP)", "1 (SECRET)", "2 (RESOURCEFIELD)", "3 (FIELD)"}))
+		errs = append(errs, ValidateEnum(path.Child("source"), from.Source)...)
 	}
 	return errs
 }
@@ -91,19 +90,9 @@ func validateVolumes(path *field.Path, vols []*apiv1.Volume) field.ErrorList {
 
 func validateVolumeSource(p *field.Path, v *apiv1.Volume) field.ErrorList {
 	var errs field.ErrorList
-	if _, ok := apiv1.Volume_HostPathType_name[int32(v.HostPathType)]; !ok {
-		errs = append(errs, field.NotSupported(p.Child("hostPathType"), v.HostPathType,
-			[]string{"0 (DIRECTORY)", "1 (FILE)"}))
-	}
-	if _, ok := apiv1.Volume_MountPropagationMode_name[int32(v.MountPropagationMode)]; !ok {
-		errs = append(errs, field.NotSupported(p.Child("mountPropagationMode"),
-			v.MountPropagationMode,
-			[]string{"0 (NONE)", "1 (HOSTTOCONTAINER)", "2 (BIDIRECTIONAL)"}))
-	}
-	if _, ok := apiv1.Volume_AccessMode_name[int32(v.AccessMode)]; !ok {
-		errs = append(errs, field.NotSupported(p.Child("accessMode"), v.AccessMode,
-			[]string{"0 (RWO)", "1 (ROX)", "2 (RWX)"}))
-	}
+	errs = append(errs, ValidateEnum(p.Child("hostPathType"), v.HostPathType)...)
+	errs = append(errs, ValidateEnum(p.Child("mountPropagationMode"), v.MountPropagationMode)...)
+	errs = append(errs, ValidateEnum(p.Child("accessMode"), v.AccessMode)...)
 	switch v.VolumeType {
 	case apiv1.Volume_PERSISTENT_VOLUME_CLAIM, apiv1.Volume_CONFIGMAP, apiv1.Volume_SECRET:
 		errs = append(errs, validateObjectName(p.Child("source"), v.Source,
@@ -120,9 +109,7 @@ func validateVolumeSource(p *field.Path, v *apiv1.Volume) field.ErrorList {
 	case apiv1.Volume_EMPTY_DIR:
 		errs = append(errs, validateQuantity(p.Child("storage"), v.Storage)...)
 	default:
-		errs = append(errs, field.NotSupported(p.Child("volumeType"), v.VolumeType, []string{
-			"0 (PERSISTENT_VOLUME_CLAIM)", "1 (HOST_PATH)", "2 (EPHEMERAL)", "3 (CONFIGMAP)",
-			"4 (SECRET)", "5 (EMPTY_DIR)"}))
+		errs = append(errs, ValidateEnum(p.Child("volumeType"), v.VolumeType)...)
 	}
 	for _, key := range slices.Sorted(maps.Keys(v.Items)) {
 		if key == "" || v.Items[key] == "" {

@@ -29,7 +29,8 @@ var (
 
 // ValidateComputeTemplate checks a template to be created in namespace ns: a name that can name
 // a ConfigMap and a label value, the request's namespace, positive CPU and memory within range,
-// a known memory unit, resource names that Kubernetes accepts, and well-formed tolerations.
+// a known memory unit, resource names that Kubernetes accepts, well-formed tolerations, and a
+// node selector of label keys and values.
 func ValidateComputeTemplate(t *apiv1.ComputeTemplate, ns string) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validateObjectName(field.NewPath("name"), t.Name,
@@ -41,12 +42,39 @@ func ValidateComputeTemplate(t *apiv1.ComputeTemplate, ns string) field.ErrorLis
 		errs = append(errs, validateResourceName(field.NewPath("gpuAccelerator"),
 			t.GpuAccelerator)...)
 	}
-	for _, name := range slices.Sorted(maps.Keys(t.ExtendedResources)) {
-		errs = append(errs, validateResourceName(field.NewPath("extendedResources").Key(name),
-			name)...)
-	}
+	errs = append(errs, validateExtendedResources(t)...)
 	for i, tol := range t.Tolerations {
 		errs = append(errs, validateToleration(field.NewPath("tolerations").Index(i), tol)...)
+	}
+	return append(errs, validateNodeSelector(field.NewPath("nodeSelector"), t.NodeSelector)...)
+}
+
+// validateNodeSelector checks that every key is a label key and every value a label value; a
+// bad value is named by its key.
+func validateNodeSelector(path *field.Path, selector map[string]string) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range slices.Sorted(maps.Keys(selector)) {
+		for _, msg := range content.IsLabelKey(k) {
+			errs = append(errs, field.Invalid(path, k, msg))
+		}
+		for _, msg := range content.IsLabelValue(selector[k]) {
+			errs = append(errs, field.Invalid(path.Key(k), selector[k], msg))
+		}
+	}
+	return errs
+}
+
+// validateExtendedResources checks the names of the extended resources, and that none is the
+// resource the template's GPUs are counted in, which would give that resource two amounts.
+func validateExtendedResources(t *apiv1.ComputeTemplate) field.ErrorList {
+	var errs field.ErrorList
+	for _, name := range slices.Sorted(maps.Keys(t.ExtendedResources)) {
+		path := field.NewPath("extendedResources").Key(name)
+		errs = append(errs, validateResourceName(path, name)...)
+		if t.Gpu > 0 && name == gpuResource(t) {
+			errs = append(errs, field.Invalid(path, t.ExtendedResources[name], fmt.Sprintf(
+				"is the GPU resource, whose amount gpu (%d) already gives", t.Gpu)))
+		}
 	}
 	return errs
 }
@@ -63,26 +91,30 @@ func validateCPU(path *field.Path, cpu float64) field.ErrorList {
 	return nil
 }
 
+// validateMemory checks that memory, in its unit, is between one byte and one exbibyte. Less
+// than a byte would silently become one byte.
 func validateMemory(t *apiv1.ComputeTemplate) field.ErrorList {
 	unitPath, path := field.NewPath("memoryUnit"), field.NewPath("memory")
 	if t.MemoryUnit != "" && !slices.Contains(memoryUnits, t.MemoryUnit) {
 		return field.ErrorList{field.NotSupported(unitPath, t.MemoryUnit, memoryUnits)}
 	}
-	if math.IsNaN(t.Memory) || t.Memory <= 0 {
+	switch {
+	case math.IsNaN(t.Memory) || t.Memory <= 0:
 		return field.ErrorList{field.Invalid(path, t.Memory, "must be positive")}
-	}
-	if math.IsInf(t.Memory, 1) {
+	case math.IsInf(t.Memory, 1):
 		return field.ErrorList{field.Invalid(path, t.Memory, "must be finite")}
 	}
-	q, err := memoryQuantity(t.Memory, t.MemoryUnit)
-	if err != nil {
-		return field.ErrorList{field.Invalid(path, t.Memory, err.Error())}
-	}
-	if q.CmpInt64(maxMemoryBytes) > 0 {
+	// The quantity of a huge amount would be a number of hundreds of digits: compare in bytes,
+	// as a float, first. The unit is a known one, whose quantity parses.
+	unit, _ := memoryQuantity(1, t.MemoryUnit)
+	switch bytes := t.Memory * unit.AsApproximateFloat64(); {
+	case bytes > maxMemoryBytes:
 		return field.ErrorList{field.Invalid(path, t.Memory, "must be at most 1Ei")}
+	case bytes < 1:
+		return field.ErrorList{field.Invalid(path, t.Memory, "must be at least one byte")}
 	}
-	if q.Sign() <= 0 {
-		return field.ErrorList{field.Invalid(path, t.Memory, "must be positive")}
+	if _, err := memoryQuantity(t.Memory, t.MemoryUnit); err != nil {
+		return field.ErrorList{field.Invalid(path, t.Memory, err.Error())}
 	}
 	return nil
 }
@@ -96,7 +128,7 @@ func validateResourceName(path *field.Path, name string) field.ErrorList {
 	}
 	if len(errs) == 0 && !strings.Contains(name, "/") {
 		errs = append(errs, field.Invalid(path, name,
-			"must have a domain prefix, such as example.com/"+name))
+			"must have a domain prefix, as nvidia.com/gpu has"))
 	}
 	return errs
 }

@@ -38,7 +38,8 @@ func TestValidateCluster(t *testing.T) {
 		},
 		"unknown environment": {
 			cluster: cluster(func(c *apiv1.Cluster) { c.Environment = 7 }),
-			want:    []string{"environment: Unsupported value: 7"},
+			want: []string{`environment: Unsupported value: 7: supported values: "0 (DEV)", ` +
+				`"1 (TESTING)", "2 (STAGING)", "3 (PRODUCTION)"`},
 		},
 		"missing clusterSpec": {
 			cluster: cluster(func(c *apiv1.Cluster) { c.ClusterSpec = nil }),
@@ -76,6 +77,65 @@ func TestValidateCluster(t *testing.T) {
 			cluster: worker(func(w *apiv1.WorkerGroupSpec) { w.MinReplicas = 6 }),
 			want: []string{
 				w0 + "minReplicas: Invalid value: 6: must not be greater than maxReplicas (5)"},
+		},
+		"replicas above maxReplicas": {
+			cluster: worker(func(w *apiv1.WorkerGroupSpec) { w.Replicas, w.MaxReplicas = 12, 5 }),
+			want: []string{
+				w0 + "replicas: Invalid value: 12: must not be greater than maxReplicas (5)"},
+		},
+		"replicas below minReplicas": {
+			cluster: worker(func(w *apiv1.WorkerGroupSpec) { w.Replicas, w.MinReplicas = 1, 2 }),
+			want: []string{
+				w0 + "replicas: Invalid value: 1: must not be less than minReplicas (2)"},
+		},
+		"replicas within the bounds": {
+			cluster: worker(func(w *apiv1.WorkerGroupSpec) {
+				w.MinReplicas, w.Replicas, w.MaxReplicas = 2, 2, 2
+			}),
+		},
+		"negative replicas": {
+			cluster: worker(func(w *apiv1.WorkerGroupSpec) { w.Replicas = -1 }),
+			want:    []string{w0 + "replicas: Invalid value: -1: must not be negative"},
+		},
+		"negative minReplicas": {
+			cluster: worker(func(w *apiv1.WorkerGroupSpec) { w.MinReplicas = -3 }),
+			want:    []string{w0 + "minReplicas: Invalid value: -3: must not be negative"},
+		},
+		"negative maxReplicas": {
+			cluster: worker(func(w *apiv1.WorkerGroupSpec) { w.Replicas, w.MaxReplicas = 0, -1 }),
+			want: []string{w0 + "maxReplicas: Invalid value: -1: must not be negative",
+				w0 + "minReplicas: Invalid value: 0: must not be greater than maxReplicas (-1)"},
+		},
+		"negative idleTimeoutSeconds": {
+			cluster: cluster(func(c *apiv1.Cluster) {
+				c.ClusterSpec.AutoscalerOptions = &apiv1.AutoscalerOptions{IdleTimeoutSeconds: -60}
+			}),
+			want: []string{
+				"clusterSpec.autoscalerOptions.idleTimeoutSeconds: Invalid value: -60: " +
+					"must not be negative"},
+		},
+		"computeTemplate that cannot name a template": {
+			cluster: headOf(func(h *apiv1.HeadGroupSpec) { h.ComputeTemplate = "Bad_Template" }),
+			want: []string{head + `computeTemplate: Invalid value: "Bad_Template": ` +
+				"a lowercase RFC 1123 subdomain"},
+		},
+		"unknown environment variable source": {
+			cluster: cluster(func(c *apiv1.Cluster) {
+				c.Envs = &apiv1.EnvironmentVariables{ValuesFrom: map[string]*apiv1.EnvValueFrom{
+					"X": {Source: 4, Name: "n", Key: "k"}}}
+			}),
+			want: []string{`envs.valuesFrom[X].source: Unsupported value: 4: supported values: ` +
+				`"0 (CONFIGMAP)", "1 (SECRET)", "2 (RESOURCEFIELD)", "3 (FIELD)"`},
+		},
+		"unknown access mode and propagation": {
+			cluster: headOf(func(h *apiv1.HeadGroupSpec) {
+				h.Volumes = []*apiv1.Volume{{Name: "v", MountPath: "/v", Source: "pvc",
+					AccessMode: 3, MountPropagationMode: -1}}
+			}),
+			want: []string{head + "volumes[0].mountPropagationMode: Unsupported value: -1: " +
+				`supported values: "0 (NONE)", "1 (HOSTTOCONTAINER)", "2 (BIDIRECTIONAL)"`,
+				head + "volumes[0].accessMode: Unsupported value: 3: " +
+					`supported values: "0 (RWO)", "1 (ROX)", "2 (RWX)"`},
 		},
 		"imagePullPolicy Never": {
 			cluster: headOf(func(h *apiv1.HeadGroupSpec) { h.ImagePullPolicy = "Never" }),
@@ -176,6 +236,50 @@ func TestValidateComputeTemplate(t *testing.T) {
 		"memory too large": {
 			template: tweak(func(t *apiv1.ComputeTemplate) { t.Memory, t.MemoryUnit = 2000, "P" }),
 			want:     []string{"memory: Invalid value: 2000: must be at most 1Ei"},
+		},
+		"memory far too large": {
+			template: tweak(func(t *apiv1.ComputeTemplate) { t.Memory = 1e300 }),
+			want:     []string{"memory: Invalid value: 1e+300: must be at most 1Ei"},
+		},
+		"memory less than a byte": {
+			template: tweak(func(t *apiv1.ComputeTemplate) { t.Memory, t.MemoryUnit = 0.0001, "Ki" }),
+			want:     []string{"memory: Invalid value: 0.0001: must be at least one byte"},
+		},
+		"memory in decimal kilobytes": {
+			template: tweak(func(t *apiv1.ComputeTemplate) { t.Memory, t.MemoryUnit = 1.5, "K" }),
+		},
+		"extended resource that is the GPU resource": {
+			template: tweak(func(t *apiv1.ComputeTemplate) {
+				t.Gpu, t.ExtendedResources = 1, map[string]uint32{"nvidia.com/gpu": 2}
+			}),
+			want: []string{"extendedResources[nvidia.com/gpu]: Invalid value: 2: " +
+				"is the GPU resource, whose amount gpu (1) already gives"},
+		},
+		"extended resource that is the named accelerator": {
+			template: tweak(func(t *apiv1.ComputeTemplate) {
+				t.Gpu, t.GpuAccelerator = 2, "amd.com/gpu"
+				t.ExtendedResources = map[string]uint32{"amd.com/gpu": 1, "nvidia.com/gpu": 1}
+			}),
+			want: []string{"extendedResources[amd.com/gpu]: Invalid value: 1: " +
+				"is the GPU resource, whose amount gpu (2) already gives"},
+		},
+		"GPUs only as an extended resource": {
+			template: tweak(func(t *apiv1.ComputeTemplate) {
+				t.ExtendedResources = map[string]uint32{"nvidia.com/gpu": 2}
+			}),
+		},
+		"node selector with a bad key": {
+			template: tweak(func(t *apiv1.ComputeTemplate) {
+				t.NodeSelector = map[string]string{"bad key!": "v"}
+			}),
+			want: []string{`nodeSelector: Invalid value: "bad key!": name part must consist of`},
+		},
+		"node selector with a bad value": {
+			template: tweak(func(t *apiv1.ComputeTemplate) {
+				t.NodeSelector = map[string]string{"example.com/pool": "not a value!"}
+			}),
+			want: []string{
+				`nodeSelector[example.com/pool]: Invalid value: "not a value!": a valid label`},
 		},
 	}
 	for name, tc := range cases {

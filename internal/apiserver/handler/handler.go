@@ -28,8 +28,8 @@ func NewClusters(svc *service.Service) *Clusters {
 func (h *Clusters) CreateCluster(ctx context.Context, req *apiv1.CreateClusterRequest) (
 	*apiv1.Cluster, error) {
 	if req.GetCluster() == nil {
-		return nil, status.Error(codes.InvalidArgument, "cluster: Required value: the body "+
-			"must be a cluster")
+		return nil, status.Error(codes.InvalidArgument, "cluster: Required value: the cluster "+
+			"to create, over HTTP the request body, a JSON object")
 	}
 	return h.svc.CreateCluster(ctx, req.GetNamespace(), req.GetCluster())
 }
@@ -90,7 +90,7 @@ func (h *ComputeTemplates) CreateComputeTemplate(ctx context.Context,
 	req *apiv1.CreateComputeTemplateRequest) (*apiv1.ComputeTemplate, error) {
 	if req.GetComputeTemplate() == nil {
 		return nil, status.Error(codes.InvalidArgument, "computeTemplate: Required value: the "+
-			"body must be a compute template")
+			"compute template to create, over HTTP the request body, a JSON object")
 	}
 	return h.svc.CreateComputeTemplate(ctx, req.GetNamespace(), req.GetComputeTemplate())
 }

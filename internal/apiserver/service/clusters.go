@@ -25,7 +25,7 @@ const clusterKind = "cluster"
 // one object, so a failed create leaves nothing behind.
 func (s *Service) CreateCluster(ctx context.Context, ns string, in *apiv1.Cluster) (
 	*apiv1.Cluster, error) {
-	if err := required("namespace", ns); err != nil {
+	if err := checkNamespace(ns); err != nil {
 		return nil, err
 	}
 	if errs := convert.ValidateCluster(in, ns); len(errs) > 0 {
@@ -45,8 +45,7 @@ func (s *Service) CreateCluster(ctx context.Context, ns string, in *apiv1.Cluste
 	}
 	if err := s.client.Create(ctx, rc); err != nil {
 		if apierrors.IsAlreadyExists(err) {
-			return nil, status.Errorf(codes.AlreadyExists, "cluster %q already exists in "+
-				"namespace %q", in.Name, ns)
+			return nil, alreadyExists(clusterKind, ns, in.Name, "")
 		}
 		return nil, fromKube(err, "creating the RayCluster")
 	}
@@ -85,7 +84,7 @@ func (s *Service) templatesOf(ctx context.Context, c *apiv1.Cluster) (
 		switch {
 		case status.Code(err) == codes.NotFound:
 			errs = append(errs, field.Invalid(ref.path, ref.name, fmt.Sprintf(
-				"compute template %q does not exist in namespace %q", ref.name, c.Namespace)))
+				"the compute template does not exist in namespace %q", c.Namespace)))
 		case err != nil:
 			return nil, err
 		default:
@@ -100,7 +99,7 @@ func (s *Service) templatesOf(ctx context.Context, c *apiv1.Cluster) (
 
 // GetCluster returns a cluster with its events.
 func (s *Service) GetCluster(ctx context.Context, ns, name string) (*apiv1.Cluster, error) {
-	if err := required("namespace", ns, "name", name); err != nil {
+	if err := checkKey(ns, name); err != nil {
 		return nil, err
 	}
 	rc := &rayv1.RayCluster{}
@@ -118,7 +117,7 @@ func (s *Service) GetCluster(ctx context.Context, ns, name string) (*apiv1.Clust
 // empty, and the token of the next page.
 func (s *Service) ListClusters(ctx context.Context, ns string, page Page) (
 	[]*apiv1.Cluster, string, error) {
-	if err := checkPage(page); err != nil {
+	if err := checkList(ns, page); err != nil {
 		return nil, "", err
 	}
 	var list rayv1.RayClusterList
@@ -135,7 +134,7 @@ func (s *Service) ListClusters(ctx context.Context, ns string, page Page) (
 // DeleteCluster deletes a cluster's RayCluster; Kubernetes deletes its pods and services after
 // it.
 func (s *Service) DeleteCluster(ctx context.Context, ns, name string) error {
-	if err := required("namespace", ns, "name", name); err != nil {
+	if err := checkKey(ns, name); err != nil {
 		return err
 	}
 	rc := &rayv1.RayCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}

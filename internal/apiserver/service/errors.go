@@ -4,27 +4,32 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/raykube/raykube/internal/apiserver/convert"
 )
 
 // invalid is the InvalidArgument error of a request whose fields failed validation; the message
 // names every bad field.
 func invalid(what string, errs field.ErrorList) error {
-	msgs := make([]string, 0, len(errs))
-	for _, e := range errs {
-		msgs = append(msgs, e.Error())
-	}
-	return status.Errorf(codes.InvalidArgument, "invalid %s: %s", what, strings.Join(msgs, "; "))
+	return status.Error(codes.InvalidArgument, (&convert.Invalid{What: what, Errs: errs}).Error())
 }
 
 // notFound is the NotFound error of a named object.
 func notFound(kind, ns, name string) error {
-	return status.Errorf(codes.NotFound, "%s %q not found in namespace %q", kind, name, ns)
+	return status.Errorf(codes.NotFound, "%s %s not found in namespace %s", kind,
+		convert.Quote(name), convert.Quote(ns))
+}
+
+// alreadyExists is the AlreadyExists error of a named object; what follows says what else may
+// hold the name.
+func alreadyExists(kind, ns, name, what string) error {
+	return status.Errorf(codes.AlreadyExists, "%s %s already exists in namespace %s%s", kind,
+		convert.Quote(name), convert.Quote(ns), what)
 }
 
 // fromKube turns an error of the Kubernetes API into a status error of the same meaning,
@@ -66,13 +71,17 @@ func kubeCode(err error) codes.Code {
 	return codes.Internal
 }
 
-// checkPage refuses a negative page size.
-func checkPage(p Page) error {
-	if p.Limit < 0 {
-		return status.Errorf(codes.InvalidArgument,
-			"limit: Invalid value: %d: must not be negative", p.Limit)
+// checkList refuses a namespace that could name no namespace (empty is every namespace) and a
+// negative page size.
+func checkList(ns string, p Page) error {
+	var errs field.ErrorList
+	if ns != "" {
+		errs = append(errs, convert.ValidateRequestNamespace(ns)...)
 	}
-	return nil
+	if p.Limit < 0 {
+		errs = append(errs, field.Invalid(field.NewPath("limit"), p.Limit, "must not be negative"))
+	}
+	return invalidRequest(errs)
 }
 
 // Page selects a page of a list: at most Limit items (0 for all), from the Continue token of
@@ -82,12 +91,36 @@ type Page struct {
 	Continue string
 }
 
-// required refuses an empty name or namespace of a request.
-func required(fields ...string) error {
-	for i := 0; i+1 < len(fields); i += 2 {
-		if fields[i+1] == "" {
-			return status.Errorf(codes.InvalidArgument, "%s: Required value", fields[i])
-		}
+// checkKey refuses a namespace and name of a request that could name no object.
+func checkKey(ns, name string) error {
+	return invalidRequest(append(convert.ValidateRequestNamespace(ns),
+		convert.ValidateRequestName(name)...))
+}
+
+// checkNamespace refuses a namespace of a request that could name no namespace.
+func checkNamespace(ns string) error {
+	return invalidRequest(convert.ValidateRequestNamespace(ns))
+}
+
+// CheckRequest refuses, with InvalidArgument naming the field, a request whose namespace or
+// name could name no object: the request's GetNamespace and GetName, for the requests that
+// have them. The service's calls check the same; this lets a server refuse such a request
+// before any other work, such as asking Kubernetes who the caller is.
+func CheckRequest(req any) error {
+	var errs field.ErrorList
+	if r, ok := req.(interface{ GetNamespace() string }); ok {
+		errs = append(errs, convert.ValidateRequestNamespace(r.GetNamespace())...)
 	}
-	return nil
+	if r, ok := req.(interface{ GetName() string }); ok {
+		errs = append(errs, convert.ValidateRequestName(r.GetName())...)
+	}
+	return invalidRequest(errs)
+}
+
+// invalidRequest is the InvalidArgument error of a request with errs, nil without errors.
+func invalidRequest(errs field.ErrorList) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return invalid("request", errs)
 }

@@ -18,6 +18,7 @@ import (
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 	"github.com/raykube/raykube/internal/apiserver/convert"
+	apiv1 "github.com/raykube/raykube/internal/apiserver/gen/raykube/apiserver/v1"
 	"github.com/raykube/raykube/internal/apiserver/service"
 )
 
@@ -106,6 +107,41 @@ func TestRequestChecks(t *testing.T) {
 	expect(t, err, codes.InvalidArgument, "namespace: Required value")
 	err = svc.DeleteCluster(ctx, "ns", "x")
 	expect(t, err, codes.NotFound, `cluster "x" not found in namespace "ns"`)
+	_, err = svc.GetComputeTemplate(ctx, "ns", "Bad_Name")
+	expect(t, err, codes.InvalidArgument, `invalid request: name: Invalid value: "Bad_Name": `)
+	_, _, err = svc.ListComputeTemplates(ctx, "NS!", service.Page{})
+	expect(t, err, codes.InvalidArgument, `invalid request: namespace: Invalid value: "NS!": `)
+}
+
+// TestCheckRequest checks the names of requests of every shape: namespace and name, namespace
+// only, neither.
+func TestCheckRequest(t *testing.T) {
+	cases := map[string]struct {
+		req  any
+		want string // the start of the message; empty for no error
+	}{
+		"valid get":    {req: &apiv1.GetClusterRequest{Namespace: "ns", Name: "demo"}},
+		"valid create": {req: &apiv1.CreateClusterRequest{Namespace: "ns"}},
+		"list all":     {req: &apiv1.ListAllClustersRequest{}},
+		"bad name": {req: &apiv1.DeleteComputeTemplateRequest{Namespace: "ns", Name: "Bad_Name"},
+			want: `invalid request: name: Invalid value: "Bad_Name": a lowercase RFC 1123`},
+		"bad namespace": {req: &apiv1.ListClustersRequest{Namespace: "NS!"},
+			want: `invalid request: namespace: Invalid value: "NS!": a lowercase RFC 1123`},
+		"no name": {req: &apiv1.GetComputeTemplateRequest{Namespace: "ns"},
+			want: "invalid request: name: Required value"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := service.CheckRequest(tc.req)
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("error %v, want none", err)
+				}
+				return
+			}
+			expect(t, err, codes.InvalidArgument, tc.want)
+		})
+	}
 }
 
 func expect(t *testing.T, err error, code codes.Code, msg string) {

@@ -20,7 +20,7 @@ const templateKind = "compute template"
 // CreateComputeTemplate validates a template and stores it as a ConfigMap in namespace ns.
 func (s *Service) CreateComputeTemplate(ctx context.Context, ns string,
 	in *apiv1.ComputeTemplate) (*apiv1.ComputeTemplate, error) {
-	if err := required("namespace", ns); err != nil {
+	if err := checkNamespace(ns); err != nil {
 		return nil, err
 	}
 	if errs := convert.ValidateComputeTemplate(in, ns); len(errs) > 0 {
@@ -32,8 +32,8 @@ func (s *Service) CreateComputeTemplate(ctx context.Context, ns string,
 	}
 	if err := s.client.Create(ctx, cm); err != nil {
 		if apierrors.IsAlreadyExists(err) {
-			return nil, status.Errorf(codes.AlreadyExists, "compute template %q already exists "+
-				"in namespace %q (or another ConfigMap of that name does)", in.Name, ns)
+			return nil, alreadyExists(templateKind, ns, in.Name,
+				" (or another ConfigMap of that name does)")
 		}
 		return nil, fromKube(err, "creating the compute template's ConfigMap")
 	}
@@ -43,7 +43,7 @@ func (s *Service) CreateComputeTemplate(ctx context.Context, ns string,
 // GetComputeTemplate returns one template.
 func (s *Service) GetComputeTemplate(ctx context.Context, ns, name string) (
 	*apiv1.ComputeTemplate, error) {
-	if err := required("namespace", ns, "name", name); err != nil {
+	if err := checkKey(ns, name); err != nil {
 		return nil, err
 	}
 	return s.getTemplate(ctx, ns, name)
@@ -77,8 +77,8 @@ func (s *Service) getTemplateConfigMap(ctx context.Context, ns, name string) (
 func readTemplate(cm *corev1.ConfigMap) (*apiv1.ComputeTemplate, error) {
 	t, err := convert.ConfigMapToTemplate(cm)
 	if err != nil {
-		return nil, status.Errorf(codes.FailedPrecondition, "compute template %q in namespace %q "+
-			"cannot be read: %v", cm.Name, cm.Namespace, err)
+		return nil, status.Errorf(codes.FailedPrecondition, "compute template %s in namespace %s "+
+			"cannot be read: %v", convert.Quote(cm.Name), convert.Quote(cm.Namespace), err)
 	}
 	return t, nil
 }
@@ -88,7 +88,7 @@ func readTemplate(cm *corev1.ConfigMap) (*apiv1.ComputeTemplate, error) {
 // left out and logged.
 func (s *Service) ListComputeTemplates(ctx context.Context, ns string, page Page) (
 	[]*apiv1.ComputeTemplate, string, error) {
-	if err := checkPage(page); err != nil {
+	if err := checkList(ns, page); err != nil {
 		return nil, "", err
 	}
 	var list corev1.ConfigMapList
@@ -116,7 +116,7 @@ func (s *Service) ListComputeTemplates(ctx context.Context, ns string, page Page
 // DeleteComputeTemplate deletes a template's ConfigMap, and only a ConfigMap that is a
 // template. Clusters created from the template keep their sizes.
 func (s *Service) DeleteComputeTemplate(ctx context.Context, ns, name string) error {
-	if err := required("namespace", ns, "name", name); err != nil {
+	if err := checkKey(ns, name); err != nil {
 		return err
 	}
 	cm, err := s.getTemplateConfigMap(ctx, ns, name)
