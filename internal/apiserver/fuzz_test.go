@@ -31,6 +31,16 @@ func FuzzCreateCluster(f *testing.F) {
 		`{"name": "demo", "namespace": "fuzz", "user": "jane", "environment": 99,
 		  "clusterSpec": {"headGroupSpec": {"computeTemplate": "head", "volumes": [{}]}}}`,
 		`{"clusterSpec": null}`, `[]`, `null`, `"x"`, `{"name": 5}`, ``, `{`,
+		// Inputs that were once answered wrongly: an enum name that is not one (taken as the
+		// default), bodies that are not one object, a value echoed whole, replicas beyond
+		// maxReplicas (clamped by the operator).
+		`{"environment": "PROD"}`, `{"environment": 7}`, `1`, `true`, `{} {}`, " \n",
+		"{\"name\": \"x\",\n \"user\": ",
+		`{"clusterSpec": {"headGroupSpec": {"volumes": [{"volumeType": "NFS",
+		  "accessMode": "RWM"}]}}, "envs": {"valuesFrom": {"A": {"source": "VAULT"}}}}`,
+		`{"clusterSpec": {}, "cluster_spec": {}, "createdAt": "yesterday"}`,
+		`{"name": "` + strings.Repeat("a", 100_000) + `"}`,
+		strings.Replace(validFuzzBody, `"replicas": 1`, `"replicas": 12`, 1),
 	} {
 		f.Add([]byte(seed))
 	}

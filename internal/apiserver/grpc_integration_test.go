@@ -18,12 +18,7 @@ import (
 // its endpoints, list, list-all, delete, and the error codes.
 func TestGRPC(t *testing.T) {
 	ns := newNamespace(t)
-	conn, err := grpc.NewClient(open.GRPCAddr(),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
+	conn := dialGRPC(t)
 	templates := apiv1.NewComputeTemplateServiceClient(conn)
 	clusters := apiv1.NewClusterServiceClient(conn)
 	ctx := context.Background()
@@ -68,6 +63,18 @@ func TestGRPC(t *testing.T) {
 	expectCode(t, err, codes.NotFound)
 	_, err = clusters.CreateCluster(ctx, &apiv1.CreateClusterRequest{Namespace: ns})
 	expectCode(t, err, codes.InvalidArgument)
+}
+
+// dialGRPC connects to the gRPC port of the server without authentication until the test ends.
+func dialGRPC(t *testing.T) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(open.GRPCAddr(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
 }
 
 // createTemplatesOverGRPC creates the templates "head" and "gpu-worker", and checks that a

@@ -14,21 +14,14 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/raykube/raykube/internal/apiserver/convert"
 	apiv1 "github.com/raykube/raykube/internal/apiserver/gen/raykube/apiserver/v1"
 	"github.com/raykube/raykube/internal/apiserver/openapi"
 )
 
 // maxResponseBytes bounds an answer of the gRPC server to the gateway (a long list).
 const maxResponseBytes = 256 << 20
-
-// marshaler is the JSON of the HTTP API: lowerCamelCase names, enums as numbers, every field
-// present (so that DEV, enum 0, shows), and unknown input fields ignored.
-var marshaler = &runtime.JSONPb{
-	MarshalOptions:   protojson.MarshalOptions{UseEnumNumbers: true, EmitUnpopulated: true},
-	UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-}
 
 // newGateway returns the HTTP+JSON gateway, connected to the gRPC server in process.
 func (s *Server) newGateway() (*runtime.ServeMux, *grpc.ClientConn, error) {
@@ -49,6 +42,7 @@ func (s *Server) newGateway() (*runtime.ServeMux, *grpc.ClientConn, error) {
 			writeError(w, m, err)
 		}),
 		runtime.WithRoutingErrorHandler(routingError),
+		runtime.SetQueryParameterParser(queryParser{}),
 		// The gRPC response headers are the gateway's business, not the client's.
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 	)
@@ -71,10 +65,10 @@ func routingError(_ context.Context, _ *runtime.ServeMux, m runtime.Marshaler,
 	switch httpStatus {
 	case http.StatusMethodNotAllowed:
 		writeError(w, m, &runtime.HTTPStatusError{HTTPStatus: httpStatus,
-			Err: status.Errorf(codes.Unimplemented, "method %s is not allowed on %s", r.Method,
-				r.URL.Path)})
+			Err: status.Errorf(codes.Unimplemented, "method %s is not allowed on %s",
+				convert.Shorten(r.Method), convert.Shorten(r.URL.Path))})
 	case http.StatusNotFound:
-		writeError(w, m, status.Errorf(codes.NotFound, "no such path: %s", r.URL.Path))
+		writeError(w, m, noSuchPath(r))
 	default:
 		writeError(w, m, &runtime.HTTPStatusError{HTTPStatus: httpStatus,
 			Err: status.Error(codes.InvalidArgument, http.StatusText(httpStatus))})
@@ -95,10 +89,13 @@ func (s *Server) newHTTPHandler(gateway http.Handler) http.Handler {
 	mux.Handle("GET /docs", s.metrics.InstrumentHTTP("docs", openapi.UIHandler()))
 	mux.Handle("GET /{$}", http.RedirectHandler("/docs", http.StatusFound))
 	mux.Handle("/", s.metrics.InstrumentHTTP("other", http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, marshaler, status.Errorf(codes.NotFound, "no such path: %s", r.URL.Path))
-		})))
+		func(w http.ResponseWriter, r *http.Request) { writeError(w, marshaler, noSuchPath(r)) })))
 	return mux
+}
+
+// noSuchPath is the NotFound error of a path that names nothing the server serves.
+func noSuchPath(r *http.Request) error {
+	return status.Errorf(codes.NotFound, "no such path: %s", convert.Shorten(r.URL.Path))
 }
 
 // limitBody answers 413 to a request whose body is larger than MaxRequestBytes. It reads the
