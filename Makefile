@@ -29,9 +29,10 @@ generate-proto: ## Generate the API server's Go messages, gRPC stubs, HTTP gatew
 	$(BUF) generate --template proto/buf.gen.yaml proto
 
 .PHONY: manifests
-manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the operator's RBAC.
+manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the RBAC of the operator and the API server.
 	$(CONTROLLER_GEN) crd:crdVersions=v1,generateEmbeddedObjectMeta=true paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=raykube-operator paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) rbac:roleName=raykube-apiserver paths=./internal/apiserver/... output:rbac:artifacts:config=config/apiserver
 	$(GO) run ./hack/crdtrim config/crd/bases/ray.io_rayclusters.yaml
 
 .PHONY: fmt
@@ -65,6 +66,46 @@ controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sched
 .PHONY: controlplane-envtest
 controlplane-envtest: ## Build only what integration tests need (etcd, kube-apiserver, kubectl).
 	bash hack/controlplane/build.sh envtest
+
+# The container image of both programs (Dockerfile). None is published: build one and push it
+# to a registry the cluster pulls from.
+IMG ?= raykube:latest
+CONTAINER_TOOL ?= docker
+
+.PHONY: docker-build
+docker-build: ## Build the image IMG of the operator and the API server (needs a container engine).
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the image IMG.
+	$(CONTAINER_TOOL) push $(IMG)
+
+##@ Deploy
+
+# The kubectl that reaches the cluster to install on.
+KUBECTL ?= kubectl
+# What deploy and undeploy install: default (operator and API server) or operator-only.
+DEPLOY_CONFIG ?= default
+
+# deploy applies config/$(DEPLOY_CONFIG) through a throwaway overlay that sets the image to IMG
+# (name[:tag] or name@digest), so that no tracked file changes.
+.PHONY: deploy
+deploy: ## Install raykube (config/default) with image IMG on the cluster of the current kubeconfig.
+	@overlay=$$(mktemp -d config/.deploy-XXXXXX); trap 'rm -rf "$$overlay"' EXIT; \
+	img='$(IMG)'; name=$$img; key=newTag; ref=latest; \
+	case "$$img" in \
+	  *@*) name=$${img%@*}; key=digest; ref=$${img#*@} ;; \
+	  *:*) tag=$${img##*:}; \
+	       if [[ $$tag != */* ]]; then name=$${img%:*}; ref=$$tag; fi ;; \
+	esac; \
+	printf '%s\n' 'resources: [../$(DEPLOY_CONFIG)]' 'images:' '  - name: raykube' \
+	  "    newName: \"$$name\"" "    $$key: \"$$ref\"" > "$$overlay/kustomization.yaml"; \
+	echo "$(KUBECTL) apply --server-side -k config/$(DEPLOY_CONFIG)   # image $$name, $$key $$ref"; \
+	$(KUBECTL) apply --server-side -k "$$overlay"
+
+.PHONY: undeploy
+undeploy: ## Uninstall raykube; deleting the CRD deletes every RayCluster and its pods.
+	$(KUBECTL) delete --ignore-not-found -k config/$(DEPLOY_CONFIG)
 
 ##@ Run
 

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 generated() {
   {
     find api config/crd config/rbac -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \)
+    # The API server's ClusterRole, beside the hand-written manifests of config/apiserver.
+    find config/apiserver -type f -name role.yaml
     # The API server's protobuf code and OpenAPI document (make generate-proto).
     find internal/apiserver/gen -type f -name '*.go'
     find internal/apiserver/openapi -type f -name '*.swagger.json'

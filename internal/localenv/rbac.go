@@ -16,7 +16,8 @@ const clusterAdminRole = "cluster-admin"
 // installOperatorRBAC applies the operator's RBAC manifests (config/rbac) and binds their
 // ClusterRole to the operator's user, so that the operator runs with the permissions it ships
 // with, as it would in a real cluster, and a missing permission shows up here. Without a
-// directory the operator's user is bound to cluster-admin. It returns the role bound.
+// directory the operator's user is bound to cluster-admin. It returns the role bound. The
+// directory's kustomization.yaml, which only lists the manifests for kustomize, is skipped.
 func installOperatorRBAC(ctx context.Context, c client.Client, dir string) (string, error) {
 	role := clusterAdminRole
 	if dir != "" {
@@ -25,6 +26,9 @@ func installOperatorRBAC(ctx context.Context, c client.Client, dir string) (stri
 			return "", fmt.Errorf("listing the RBAC manifests: %w", err)
 		}
 		for _, f := range files {
+			if filepath.Base(f) == "kustomization.yaml" {
+				continue
+			}
 			objs, err := readObjects(f)
 			if err != nil {
 				return "", err
