@@ -6,12 +6,14 @@
 package testenv
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -158,26 +160,37 @@ func ControlPlaneDir(root string) (string, error) {
 }
 
 // Kubectl runs the kubectl of AssetsDir against the API server as an administrator and returns
-// its standard output; the error carries standard error.
+// its standard output; the error carries standard error. The kubeconfig is given in
+// KUBECONFIG rather than as a flag, because kubectl looks for a plugin (kubectl-<name> on the
+// PATH) only when no flag comes before the plugin's name.
 func (e *Env) Kubectl(args ...string) (string, error) {
+	kubeconfig, err := e.Kubeconfig()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(filepath.Join(e.AssetsDir, "kubectl"), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("kubectl %v: %w: %s", args, err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// Kubeconfig returns the path of a kubeconfig file that reaches the API server as an
+// administrator. It lives as long as the API server.
+func (e *Env) Kubeconfig() (string, error) {
 	k, err := e.admin.Kubectl()
 	if err != nil {
 		return "", err
 	}
-	k.Path = filepath.Join(e.AssetsDir, "kubectl")
-	stdout, stderr, err := k.Run(args...)
-	if err != nil {
-		return "", fmt.Errorf("kubectl %v: %w: %s", args, err, readAll(stderr))
+	for _, opt := range k.Opts {
+		if path, ok := strings.CutPrefix(opt, "--kubeconfig="); ok {
+			return path, nil
+		}
 	}
-	return readAll(stdout), nil
-}
-
-func readAll(r io.Reader) string {
-	if r == nil {
-		return ""
-	}
-	b, _ := io.ReadAll(r)
-	return string(b)
+	return "", fmt.Errorf("envtest gave kubectl no kubeconfig (options %v)", k.Opts)
 }
 
 // SamplesDir is the directory of the KubeRay sample manifests that tests read in place:

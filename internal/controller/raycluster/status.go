@@ -300,17 +300,29 @@ func setDesiredResources(st *rayv1.RayClusterStatus, spec *rayv1.RayClusterSpec)
 		addPodResources(total, &g.Template.Spec, GroupDesiredPods(g))
 	}
 
-	var gpu resource.Quantity
+	st.DesiredCPU, st.DesiredMemory, st.DesiredGPU, st.DesiredTPU = resourceColumns(total)
+}
+
+// PodResources returns the CPU, memory, GPU and TPU that one pod built from template pod asks
+// for, counted as desiredCPU, desiredMemory, desiredGPU and desiredTPU count them, so that a
+// per-pod figure shown beside the status adds up to it.
+func PodResources(pod *corev1.PodSpec) (cpu, memory, gpu, tpu resource.Quantity) {
+	total := corev1.ResourceList{}
+	addPodResources(total, pod, 1)
+	return resourceColumns(total)
+}
+
+// resourceColumns picks the four quantities the status reports out of total: CPU, memory, the
+// sum of every resource whose name ends in "gpu", and google.com/tpu.
+func resourceColumns(total corev1.ResourceList) (cpu, memory, gpu, tpu resource.Quantity) {
 	// Sorted, so that the unit of the sum (taken from its first term) is the same every time.
 	for _, name := range slices.Sorted(maps.Keys(total)) {
 		if strings.HasSuffix(string(name), "gpu") {
 			gpu.Add(total[name])
 		}
 	}
-	st.DesiredCPU = storableQuantity(total[corev1.ResourceCPU])
-	st.DesiredMemory = storableQuantity(total[corev1.ResourceMemory])
-	st.DesiredGPU = storableQuantity(gpu)
-	st.DesiredTPU = storableQuantity(total[tpuResource])
+	return storableQuantity(total[corev1.ResourceCPU]), storableQuantity(total[corev1.ResourceMemory]),
+		storableQuantity(gpu), storableQuantity(total[tpuResource])
 }
 
 // storableQuantity returns q in a form that reads back as the same value. Kubernetes caps a
