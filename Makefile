@@ -26,7 +26,8 @@ generate: generate-proto ## Generate deepcopy code for the API types, and the AP
 
 .PHONY: generate-proto
 generate-proto: ## Generate the API server's Go messages, gRPC stubs, HTTP gateway and OpenAPI document from proto/.
-	$(BUF) generate --template proto/buf.gen.yaml proto
+	$(BUF) generate --template proto/buf.gen.yaml --exclude-path proto/compat proto
+	$(BUF) generate --template proto/buf.gen.compat.yaml --path proto/compat proto
 
 .PHONY: manifests
 manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the RBAC of the operator and the API server.

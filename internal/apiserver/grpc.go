@@ -15,6 +15,7 @@ import (
 
 	"github.com/raykube/raykube/internal/apiserver/auth"
 	"github.com/raykube/raykube/internal/apiserver/convert"
+	"github.com/raykube/raykube/internal/apiserver/gen/compat"
 	apiv1 "github.com/raykube/raykube/internal/apiserver/gen/raykube/apiserver/v1"
 	"github.com/raykube/raykube/internal/apiserver/handler"
 	"github.com/raykube/raykube/internal/apiserver/service"
@@ -37,8 +38,11 @@ func (s *Server) newGRPCServer(c client.Client, reviewer *auth.Reviewer) *grpc.S
 		grpc.MaxRecvMsgSize(int(s.opts.MaxRequestBytes)),
 	)
 	svc := service.New(c, convert.Options{ManagedBy: s.opts.ManagedBy})
-	apiv1.RegisterClusterServiceServer(srv, handler.NewClusters(svc))
-	apiv1.RegisterComputeTemplateServiceServer(srv, handler.NewComputeTemplates(svc))
+	clusters, templates := handler.NewClusters(svc), handler.NewComputeTemplates(svc)
+	apiv1.RegisterClusterServiceServer(srv, clusters)
+	apiv1.RegisterComputeTemplateServiceServer(srv, templates)
+	compat.RegisterClusterServiceServer(srv, handler.NewKubeRayClusters(clusters))
+	compat.RegisterComputeTemplateServiceServer(srv, handler.NewKubeRayComputeTemplates(templates))
 	healthpb.RegisterHealthServer(srv, health.NewServer())
 	return srv
 }

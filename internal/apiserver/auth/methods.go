@@ -6,6 +6,7 @@ import (
 	"google.golang.org/grpc/status"
 	authzv1 "k8s.io/api/authorization/v1"
 
+	"github.com/raykube/raykube/internal/apiserver/gen/compat"
 	apiv1 "github.com/raykube/raykube/internal/apiserver/gen/raykube/apiserver/v1"
 )
 
@@ -33,6 +34,18 @@ var methods = map[string]access{
 	apiv1.ComputeTemplateService_ListComputeTemplates_FullMethodName:    configMaps("list"),
 	apiv1.ComputeTemplateService_ListAllComputeTemplates_FullMethodName: configMaps("list"),
 	apiv1.ComputeTemplateService_DeleteComputeTemplate_FullMethodName:   configMaps("delete"),
+
+	compat.ClusterService_CreateCluster_FullMethodName:   rayClusters("create"),
+	compat.ClusterService_GetCluster_FullMethodName:      rayClusters("get"),
+	compat.ClusterService_ListCluster_FullMethodName:     rayClusters("list"),
+	compat.ClusterService_ListAllClusters_FullMethodName: rayClusters("list"),
+	compat.ClusterService_DeleteCluster_FullMethodName:   rayClusters("delete"),
+
+	compat.ComputeTemplateService_CreateComputeTemplate_FullMethodName:   configMaps("create"),
+	compat.ComputeTemplateService_GetComputeTemplate_FullMethodName:      configMaps("get"),
+	compat.ComputeTemplateService_ListComputeTemplates_FullMethodName:    configMaps("list"),
+	compat.ComputeTemplateService_ListAllComputeTemplates_FullMethodName: configMaps("list"),
+	compat.ComputeTemplateService_DeleteComputeTemplate_FullMethodName:   configMaps("delete"),
 }
 
 // publicMethods need no token: the gRPC health check.
