@@ -8,10 +8,13 @@ SHELL := /usr/bin/env bash -o pipefail
 
 GO ?= go
 CONTROLLER_GEN := $(GO) tool controller-gen
-GOLANGCI_LINT := $(GO) tool -modfile=hack/tools/go.mod golangci-lint
+# An absolute -modfile, so that it also runs from the test modules' directories.
+GOLANGCI_LINT := $(GO) tool -modfile=$(CURDIR)/hack/tools/go.mod golangci-lint
 # buf and its protoc plugins are Go tools pinned in hack/tools/go.mod; nothing is downloaded
 # beyond the Go module proxy.
 BUF := $(GO) tool -modfile=hack/tools/go.mod buf
+# The Helm chart; `make manifests` copies the generated CRD and RBAC rules into it.
+CHART := charts/raykube-operator
 # Where `make controlplane` puts kube-apiserver, etcd and kubectl for the pinned versions.
 ASSETS_DIR = $(shell $(GO) run ./hack/assetsdir)
 
@@ -30,11 +33,16 @@ generate-proto: ## Generate the API server's Go messages, gRPC stubs, HTTP gatew
 	$(BUF) generate --template proto/buf.gen.compat.yaml --path proto/compat proto
 
 .PHONY: manifests
-manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the RBAC of the operator and the API server.
+manifests: ## Generate the CRD (descriptions inside embedded Kubernetes types dropped) and the RBAC of the operator and the API server; copy them into the Helm chart.
 	$(CONTROLLER_GEN) crd:crdVersions=v1,generateEmbeddedObjectMeta=true paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=raykube-operator paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) rbac:roleName=raykube-apiserver paths=./internal/apiserver/... output:rbac:artifacts:config=config/apiserver
 	$(GO) run ./hack/crdtrim config/crd/bases/ray.io_rayclusters.yaml
+	@# The Helm chart ships the same CRD and RBAC rules: copies, so that a packaged chart holds them.
+	cp config/crd/bases/ray.io_rayclusters.yaml $(CHART)/crds/ray.io_rayclusters.yaml
+	cp config/rbac/role.yaml $(CHART)/files/rbac/operator-role.yaml
+	cp config/apiserver/role.yaml $(CHART)/files/rbac/apiserver-role.yaml
+	cp config/manager/leader_election_role.yaml $(CHART)/files/rbac/leader-election-role.yaml
 
 .PHONY: fmt
 fmt: ## Format the Go code.
@@ -44,10 +52,12 @@ fmt: ## Format the Go code.
 vet: ## Run go vet, integration-test files included.
 	$(GO) vet -tags integration,e2e ./...
 	cd test/monitoring && $(GO) vet -tags integration ./...
+	cd test/helm && $(GO) vet -tags integration ./...
 
 .PHONY: lint
 lint: ## Run golangci-lint (built from hack/tools on first use).
 	$(GOLANGCI_LINT) run --build-tags integration,e2e ./...
+	cd test/helm && $(GOLANGCI_LINT) run --build-tags integration ./...
 
 .PHONY: verify
 verify: ## Regenerate code and manifests and fail if anything changed.
@@ -143,6 +153,7 @@ run: controlplane bin/raykube ## Start the local environment, apply the sample R
 test: controlplane ## Run every test: unit, integration (real API server) and end to end.
 	KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration,e2e -count=1 ./...
 	cd test/monitoring && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
+	cd test/helm && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
 
 .PHONY: test-unit
 test-unit: ## Run the unit tests only (no API server).
@@ -152,12 +163,18 @@ test-unit: ## Run the unit tests only (no API server).
 test-integration: controlplane-envtest ## Run unit and integration tests against a real kube-apiserver and etcd.
 	KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
 	cd test/monitoring && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
+	cd test/helm && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
 
 # test/monitoring is a Go module of its own (the Prometheus libraries stay out of go.mod); it
 # needs promtool (Debian's package prometheus).
 .PHONY: test-monitoring
 test-monitoring: controlplane-envtest ## Test the Prometheus rules and monitors and the Grafana dashboards.
 	cd test/monitoring && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
+
+# test/helm is a Go module of its own too (the Helm library stays out of go.mod).
+.PHONY: test-helm
+test-helm: controlplane-envtest ## Test the Helm chart: lint, renderings, a real install, the operator with the chart's RBAC.
+	cd test/helm && KUBEBUILDER_ASSETS="$(ASSETS_DIR)" $(GO) test -tags integration -count=1 ./...
 
 .PHONY: test-e2e
 test-e2e: controlplane ## Run the end-to-end tests on the local environment.

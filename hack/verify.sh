@@ -9,6 +9,8 @@ generated() {
     find api config/crd config/rbac -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \)
     # The API server's ClusterRole, beside the hand-written manifests of config/apiserver.
     find config/apiserver -type f -name role.yaml
+    # The Helm chart's copies of the CRD and the RBAC rules (make manifests).
+    find charts/raykube-operator/crds charts/raykube-operator/files -type f -name '*.yaml'
     # The API server's protobuf code and OpenAPI document (make generate-proto).
     find internal/apiserver/gen -type f -name '*.go'
     find internal/apiserver/openapi -type f -name '*.swagger.json'
