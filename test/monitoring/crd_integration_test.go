@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,7 +138,8 @@ func TestAssetsInAPIServer(t *testing.T) {
 
 	t.Run("prometheus", func(t *testing.T) {
 		objs := kustomize(t, assets, filepath.Join(root, "config", "prometheus"))
-		wantKinds := []string{"PodMonitor", "PrometheusRule", "ServiceMonitor"}
+		wantKinds := []string{"PodMonitor", "PrometheusRule", "ServiceMonitor", "ServiceMonitor",
+			"ServiceMonitor"}
 		var kinds []string
 		for _, obj := range objs {
 			kinds = append(kinds, obj.GetKind())
@@ -153,10 +155,67 @@ func TestAssetsInAPIServer(t *testing.T) {
 		}
 	})
 
+	t.Run("raykube's monitors find its Services", func(t *testing.T) {
+		services := map[string]*unstructured.Unstructured{}
+		for _, obj := range kustomize(t, assets, filepath.Join(root, "config", "default")) {
+			if obj.GetKind() == "Service" {
+				services[obj.GetNamespace()+"/"+obj.GetName()] = obj
+			}
+		}
+		want := map[string]string{ // monitor → the Service it must select, alone
+			"raykube-operator":  "raykube-system/raykube-operator-metrics",
+			"raykube-apiserver": "raykube-system/raykube-apiserver",
+		}
+		for _, obj := range kustomize(t, assets, filepath.Join(root, "config", "prometheus")) {
+			wantService, ok := want[obj.GetName()]
+			if obj.GetKind() != "ServiceMonitor" || !ok {
+				continue
+			}
+			delete(want, obj.GetName())
+			namespaces, _, _ := unstructured.NestedStringSlice(obj.Object, "spec",
+				"namespaceSelector", "matchNames")
+			selector, _, _ := unstructured.NestedStringMap(obj.Object, "spec", "selector",
+				"matchLabels")
+			var selected []string
+			for key, svc := range services {
+				if !slices.Contains(namespaces, svc.GetNamespace()) {
+					continue
+				}
+				labels := svc.GetLabels()
+				matches := true
+				for k, v := range selector {
+					matches = matches && labels[k] == v
+				}
+				if matches {
+					selected = append(selected, key)
+				}
+			}
+			if len(selected) != 1 || selected[0] != wantService {
+				t.Errorf("ServiceMonitor %s selects %v, want only %s", obj.GetName(), selected,
+					wantService)
+				continue
+			}
+			endpoints, _, _ := unstructured.NestedSlice(obj.Object, "spec", "endpoints")
+			port := endpoints[0].(map[string]any)["port"]
+			ports, _, _ := unstructured.NestedSlice(services[wantService].Object, "spec", "ports")
+			found := false
+			for _, p := range ports {
+				found = found || p.(map[string]any)["name"] == port
+			}
+			if !found {
+				t.Errorf("ServiceMonitor %s scrapes port %v, which Service %s does not have",
+					obj.GetName(), port, wantService)
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("config/prometheus has no ServiceMonitor %v", want)
+		}
+	})
+
 	t.Run("a typo fails", func(t *testing.T) {
 		found := false
 		for _, obj := range kustomize(t, assets, filepath.Join(root, "config", "prometheus")) {
-			if obj.GetKind() != "ServiceMonitor" {
+			if obj.GetName() != "ray-head-monitor" {
 				continue
 			}
 			found = true
