@@ -94,7 +94,9 @@ func TestNewClusterRefusesBadFlags(t *testing.T) {
 			want: "--worker-max-replicas must be 0 or more, not -2",
 		},
 		"min above max": {
-			edit: func(f *clusterFlags) { f.worker.minReplicas, f.worker.maxReplicas = 3, new(int32(2)) },
+			edit: func(f *clusterFlags) {
+				f.worker.minReplicas, f.worker.maxReplicas = 3, new(int32(2))
+			},
 			want: "--worker-min-replicas 3 is greater than --worker-max-replicas 2",
 		},
 		"replicas below min": {
@@ -135,15 +137,17 @@ func TestNewClusterRefusesBadFlags(t *testing.T) {
 }
 
 func TestNewWorkerGroupNamesItsFlags(t *testing.T) {
-	f := &groupFlags{name: "gpu", image: "rayproject/ray:2.52.0", replicas: 1, maxReplicas: new(int32(0)),
-		resources: resourceFlags{cpu: "1", memory: "1Gi", gpu: "0"}}
+	f := &groupFlags{name: "gpu", image: "rayproject/ray:2.52.0", replicas: 1,
+		maxReplicas: new(int32(0)),
+		resources:   resourceFlags{cpu: "1", memory: "1Gi", gpu: "0"}}
 	_, err := newWorkerGroup(f)
 	if want := "--replicas 1 is above --max-replicas 0"; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
 	}
 	f.maxReplicas, f.name = nil, "headgroup"
 	_, err = newWorkerGroup(f)
-	if want := `worker group name "headgroup" is reserved for the head pod`; err == nil || err.Error() != want {
+	want := `worker group name "headgroup" is reserved for the head pod`
+	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }

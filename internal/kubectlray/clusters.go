@@ -61,7 +61,8 @@ type jsonPatchOp struct {
 // names, so fields this program's types do not know (a newer CRD) survive, and its "test"
 // operations make it fail instead of changing the wrong group when the list has changed since
 // rc was read.
-func patchCluster(ctx context.Context, c client.Client, rc *rayv1.RayCluster, ops []jsonPatchOp) error {
+func patchCluster(ctx context.Context, c client.Client, rc *rayv1.RayCluster,
+	ops []jsonPatchOp) error {
 	data, err := json.Marshal(ops)
 	if err != nil {
 		return err

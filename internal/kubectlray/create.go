@@ -238,9 +238,9 @@ func describeState(st *rayv1.RayClusterStatus) string {
 	if st.Reason != "" {
 		s += " (" + st.Reason + ")"
 	}
-	if c := meta.FindStatusCondition(st.Conditions, string(rayv1.RayClusterReplicaFailure)); c != nil &&
-		c.Message != "" && c.Message != st.Reason {
-		s += ": " + c.Message
+	failure := meta.FindStatusCondition(st.Conditions, string(rayv1.RayClusterReplicaFailure))
+	if failure != nil && failure.Message != "" && failure.Message != st.Reason {
+		s += ": " + failure.Message
 	}
 	return s
 }

@@ -27,7 +27,8 @@ type output struct {
 
 // addOutputFlag adds -o to cmd.
 func addOutputFlag(cmd *cobra.Command, objects bool) *output {
-	o := &output{flags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme), objects: objects}
+	o := &output{objects: objects,
+		flags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme)}
 	if !objects {
 		cmd.Flags().StringVarP(o.flags.OutputFormat, "output", "o", "",
 			"Output format: wide for more columns")

@@ -96,7 +96,8 @@ var scheme = func() *runtime.Scheme {
 }()
 
 // readCluster connects and reads RayCluster name in the namespace of the flags.
-func (o *Options) readCluster(ctx context.Context, name string) (client.Client, *rayv1.RayCluster, error) {
+func (o *Options) readCluster(ctx context.Context,
+	name string) (client.Client, *rayv1.RayCluster, error) {
 	ns, err := o.namespace()
 	if err != nil {
 		return nil, nil, err

@@ -81,8 +81,9 @@ func newScaleClusterCommand(o *Options) *cobra.Command {
 func scalableGroup(rc *rayv1.RayCluster, name string, replicas int32) (int, error) {
 	i := findGroup(rc, name)
 	if i < 0 {
+		groups := orNone(strings.Join(groupNames(rc), ", "))
 		return -1, fmt.Errorf("RayCluster %q in namespace %q has no worker group %q "+
-			"(its groups: %s)", rc.Name, rc.Namespace, name, orNone(strings.Join(groupNames(rc), ", ")))
+			"(its groups: %s)", rc.Name, rc.Namespace, name, groups)
 	}
 	g := &rc.Spec.WorkerGroupSpecs[i]
 	if g.MinReplicas != nil && replicas < *g.MinReplicas {

@@ -23,7 +23,8 @@ type clusterBuilder struct{ rc rayv1.RayCluster }
 
 func makeCluster() *clusterBuilder {
 	return &clusterBuilder{rc: rayv1.RayCluster{
-		ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "default", CreationTimestamp: created},
+		ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "default",
+			CreationTimestamp: created},
 		Spec: rayv1.RayClusterSpec{HeadGroupSpec: rayv1.HeadGroupSpec{
 			Template: podTemplate("ray-head", "rayproject/ray:2.52.0", resources("2", "4Gi", "")),
 		}},
@@ -31,7 +32,8 @@ func makeCluster() *clusterBuilder {
 }
 
 // withGroup adds a worker group of replicas replicas, each with cpu, memory and gpu.
-func (b *clusterBuilder) withGroup(name string, replicas int32, cpu, memory, gpu string) *clusterBuilder {
+func (b *clusterBuilder) withGroup(name string, replicas int32,
+	cpu, memory, gpu string) *clusterBuilder {
 	b.rc.Spec.WorkerGroupSpecs = append(b.rc.Spec.WorkerGroupSpecs, rayv1.WorkerGroupSpec{
 		GroupName: name, Replicas: new(replicas), NumOfHosts: 1,
 		Template: podTemplate("ray-worker", "rayproject/ray:2.52.0", resources(cpu, memory, gpu)),
@@ -72,7 +74,8 @@ func condition(t rayv1.RayClusterConditionType, status metav1.ConditionStatus,
 func render(t *testing.T, table *metav1.Table, wide bool) string {
 	t.Helper()
 	var out bytes.Buffer
-	if err := printers.NewTablePrinter(printers.PrintOptions{Wide: wide}).PrintObj(table, &out); err != nil {
+	p := printers.NewTablePrinter(printers.PrintOptions{Wide: wide})
+	if err := p.PrintObj(table, &out); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()
@@ -247,11 +250,14 @@ func TestScalableGroup(t *testing.T) {
 		"within bounds": {group: "small", replicas: 4, want: 0},
 		"no max":        {group: "free", replicas: 100, want: 1},
 		"below min": {group: "small", replicas: 0, want: -1,
-			wantErr: `cannot scale worker group "small" of RayCluster "demo" to 0 replicas: its minReplicas is 1`},
+			wantErr: `cannot scale worker group "small" of RayCluster "demo" to 0 replicas: ` +
+				"its minReplicas is 1"},
 		"above max": {group: "small", replicas: 5, want: -1,
-			wantErr: `cannot scale worker group "small" of RayCluster "demo" to 5 replicas: its maxReplicas is 4`},
+			wantErr: `cannot scale worker group "small" of RayCluster "demo" to 5 replicas: ` +
+				"its maxReplicas is 4"},
 		"no such group": {group: "gpu", replicas: 1, want: -1,
-			wantErr: `RayCluster "demo" in namespace "default" has no worker group "gpu" (its groups: small, free)`},
+			wantErr: `RayCluster "demo" in namespace "default" has no worker group "gpu" ` +
+				"(its groups: small, free)"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -14,9 +14,10 @@ import (
 // newVersionCommand returns `kubectl ray version`.
 func newVersionCommand(o *Options) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Show the plugin's version, the Kubernetes server's, and whether it serves RayClusters",
-		Args:  cobra.NoArgs,
+		Use: "version",
+		Short: "Show the versions of the plugin and of the Kubernetes server, and whether " +
+			"the server serves RayClusters",
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			o.printf("kubectl-ray: %s\n", pluginVersion(o.Version))
 			cfg, err := o.restConfig()
@@ -33,7 +34,8 @@ func newVersionCommand(o *Options) *cobra.Command {
 			}
 			o.printf("Kubernetes server: %s\n", server.GitVersion)
 			served := "served"
-			if _, err := dc.ServerResourcesForGroupVersion(rayv1.GroupVersion.String()); err != nil {
+			_, err = dc.ServerResourcesForGroupVersion(rayv1.GroupVersion.String())
+			if err != nil {
 				if !apierrors.IsNotFound(err) {
 					return fmt.Errorf("asking the server about %s: %w", rayv1.GroupVersion, err)
 				}
