@@ -69,6 +69,7 @@ verify: ## Regenerate code and manifests and fail if anything changed.
 build: ## Build raykube's binaries into bin/.
 	$(GO) build -o bin/raykube-operator ./cmd/operator
 	$(GO) build -o bin/raykube-apiserver ./cmd/apiserver
+	$(GO) build -o bin/kubectl-ray ./cmd/kubectl-ray
 
 .PHONY: controlplane
 controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok from source.
