@@ -117,7 +117,6 @@ func makeRayPods(t *testing.T, ns string) {
 	for _, p := range pods {
 		pod := makePod(p.name, p.group, p.phase, p.ready)
 		pod.Namespace, pod.CreationTimestamp = ns, metav1.Time{}
-		pod.Spec.Containers[0].Image = "rayproject/ray:2.52.0"
 		status := pod.Status
 		status.PodIP = p.ip
 		if p.ip != "" {

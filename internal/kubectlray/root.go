@@ -56,6 +56,7 @@ func NewCommand(o Options) *cobra.Command {
 		newCreateCommand(&o),
 		newScaleCommand(&o),
 		newDeleteCommand(&o),
+		newSessionCommand(&o),
 		newVersionCommand(&o),
 	)
 	return root

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/google/go-cmp/cmp"
+
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 	"github.com/raykube/raykube/internal/raypod"
 )
@@ -170,7 +172,7 @@ func makePod(name, group string, phase corev1.PodPhase, ready bool) corev1.Pod {
 			Labels: map[string]string{raypod.ClusterLabel: "demo", raypod.GroupLabel: group,
 				raypod.NodeTypeLabel: nodeType, raypod.IsRayNodeLabel: "yes"}},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "ray",
-			Resources: resources("1", "2Gi", "")}}},
+			Image: "rayproject/ray:2.52.0", Resources: resources("1", "2Gi", "")}}},
 		Status: corev1.PodStatus{Phase: phase,
 			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: readiness}},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: "ray", Ready: ready}}},
@@ -270,5 +272,24 @@ func TestScalableGroup(t *testing.T) {
 				t.Errorf("got %d, %q; want %d, %q", got, gotErr, tc.want, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestHeadPorts(t *testing.T) {
+	head := makePod("demo-head-x", raypod.HeadGroupName, corev1.PodRunning, true)
+	head.Spec.Containers[0].Ports = []corev1.ContainerPort{
+		{Name: "dashboard", ContainerPort: 8266}, {Name: "gcs-server", ContainerPort: 6379}}
+	forwards, urls := headPorts(&head)
+	wantForwards := []string{"8266:8266", "10001:10001", "8000:8000"}
+	wantURLs := []string{
+		"dashboard  http://localhost:8266",
+		"client     ray://localhost:10001",
+		"serve      http://localhost:8000",
+	}
+	if diff := cmp.Diff(wantForwards, forwards); diff != "" {
+		t.Errorf("forwards (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantURLs, urls); diff != "" {
+		t.Errorf("urls (-want +got):\n%s", diff)
 	}
 }
