@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/go-logr/logr/testr"
-	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -96,12 +94,7 @@ func TestOperatorRunsWithTheChartRBAC(t *testing.T) {
 // the installed Deployment, as its ServiceAccount.
 func startOperator(t *testing.T, e *testenv.Env, namespace, deployment string) {
 	t.Helper()
-	var dep appsv1.Deployment
-	if err := e.Client.Get(context.Background(), client.ObjectKey{Namespace: namespace,
-		Name: deployment}, &dep); err != nil {
-		t.Fatal(err)
-	}
-	pod := dep.Spec.Template.Spec
+	pod := installedPod(t, e, namespace, deployment)
 	opts, err := parseOperatorArgs(pod.Containers[0].Args)
 	if err != nil {
 		t.Fatal(err)
@@ -112,22 +105,12 @@ func startOperator(t *testing.T, e *testenv.Env, namespace, deployment string) {
 	opts.LeaderElectionNamespace = namespace
 	opts.SeveralManagersPerProcess = true
 
-	cfg := rest.CopyConfig(e.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{
-		UserName: fmt.Sprintf("system:serviceaccount:%s:%s", namespace, pod.ServiceAccountName)}
-	mgr, err := operator.NewManager(cfg, opts, testr.New(t))
+	mgr, err := operator.NewManager(serviceAccountConfig(e, namespace, pod.ServiceAccountName), opts,
+		testr.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("operator: %v", err)
-		}
-	})
+	runInBackground(t, "operator", mgr.Start)
 }
 
 // sampleCluster is config/samples' RayCluster with autoscaling on, in namespace.

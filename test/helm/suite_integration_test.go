@@ -13,11 +13,13 @@ import (
 	"testing"
 
 	"helm.sh/helm/v4/pkg/action"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/raykube/raykube/internal/testenv"
@@ -126,4 +128,37 @@ func helmConfig(t *testing.T, e *testenv.Env, namespace string) *action.Configur
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// installedPod is the pod template of an installed Deployment.
+func installedPod(t *testing.T, e *testenv.Env, namespace, name string) corev1.PodSpec {
+	t.Helper()
+	var dep appsv1.Deployment
+	if err := e.Client.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: name},
+		&dep); err != nil {
+		t.Fatal(err)
+	}
+	return dep.Spec.Template.Spec
+}
+
+// serviceAccountConfig reaches the test API server as a ServiceAccount (impersonated), so with
+// exactly the permissions granted to it.
+func serviceAccountConfig(e *testenv.Env, namespace, name string) *rest.Config {
+	cfg := rest.CopyConfig(e.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{
+		UserName: fmt.Sprintf("system:serviceaccount:%s:%s", namespace, name)}
+	return cfg
+}
+
+// runInBackground runs run until the test ends, then fails the test if run returned an error.
+func runInBackground(t *testing.T, what string, run func(ctx context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	})
 }
