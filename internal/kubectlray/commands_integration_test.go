@@ -202,6 +202,13 @@ func checkDelete(t *testing.T, ns string) {
 	}
 	readCluster(t, ns, "demo")
 
+	stdout, stderr, err = run(t, time.Now(), "", "delete", "demo", "-n", ns)
+	if err != nil || stdout != "Nothing deleted\n" ||
+		stderr != "Delete RayCluster \"demo\" in namespace \"ray-life\"? [y/N]: \n" {
+		t.Errorf("delete, no answer: %v, stdout %q, stderr %q", err, stdout, stderr)
+	}
+	readCluster(t, ns, "demo")
+
 	stdout, _, err = run(t, time.Now(), "y\n", "delete", "demo", "-n", ns)
 	want := "Deleted RayCluster \"demo\" in namespace \"ray-life\"\n"
 	if err != nil || stdout != want {

@@ -45,7 +45,11 @@ func newDeleteCommand(o *Options) *cobra.Command {
 // reports whether the answer is yes; no answer is no.
 func confirm(o *Options, question string) bool {
 	o.notef("%s [y/N]: ", question)
-	answer, _ := bufio.NewReader(o.IOStreams.In).ReadString('\n')
+	answer, err := bufio.NewReader(o.IOStreams.In).ReadString('\n')
+	if err != nil {
+		// No line came (end of input): end the question's line, as typing Enter would.
+		o.notef("\n")
+	}
 	switch strings.ToLower(strings.TrimSpace(answer)) {
 	case "y", "yes":
 		return true
