@@ -63,6 +63,10 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 	if !established(&crd) {
 		t.Errorf("CRD %s is not established after helm install", crdName)
 	}
+	// A client-side apply would have stored the whole CRD in this annotation, over its limit.
+	if _, ok := crd.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok {
+		t.Errorf("helm install wrote a last-applied-configuration annotation on the CRD")
+	}
 	for _, obj := range []client.Object{
 		&appsv1.Deployment{}, &corev1.ServiceAccount{}, &corev1.Service{},
 	} {
