@@ -209,7 +209,8 @@ func checkDelete(t *testing.T, ns string) {
 	}
 	readCluster(t, ns, "demo")
 
-	stdout, _, err = run(t, time.Now(), "y\n", "delete", "demo", "-n", ns)
+	// raycluster/NAME, as kubectl writes it, names the same cluster.
+	stdout, _, err = run(t, time.Now(), "y\n", "delete", "raycluster/demo", "-n", ns)
 	want := "Deleted RayCluster \"demo\" in namespace \"ray-life\"\n"
 	if err != nil || stdout != want {
 		t.Errorf("delete, answered yes: %v, stdout %q, want %q", err, stdout, want)
