@@ -258,6 +258,23 @@ func TestGetAcrossNamespaces(t *testing.T) {
 	if err != nil || stdout != "" || stderr != wantNote {
 		t.Errorf("get in an empty namespace: %v, stdout %q, stderr %q", err, stdout, stderr)
 	}
+	stdout, stderr, err = run(t, time.Now(), "", "get", "workergroups", "-n", empty)
+	if err != nil || stdout != "" || stderr != wantNote {
+		t.Errorf("get workergroups in an empty namespace: %v, stdout %q, stderr %q",
+			err, stdout, stderr)
+	}
+	headOnly := makeCluster().obj()
+	headOnly.Namespace, headOnly.CreationTimestamp = empty, metav1.Time{}
+	if err := env.Client.Create(context.Background(), &headOnly); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err = run(t, time.Now(), "", "get", "workergroups", "-n", empty)
+	wantNote = "No worker groups found in namespace \"ray-empty\".\n"
+	if err != nil || stdout != "" || stderr != wantNote {
+		t.Errorf("get workergroups of a cluster without groups: %v, stdout %q, stderr %q",
+			err, stdout, stderr)
+	}
+
 	wantError(t, "a RayCluster is named within one namespace: leave out -A or the name",
 		"get", "cluster", "shared", "-A")
 	wantError(t, `--output "yaml" is not offered here: leave it out or use wide`,

@@ -29,7 +29,12 @@ func newGetWorkerGroupsCommand(o *Options) *cobra.Command {
 			s.nothingFound(o, "RayClusters")
 			return nil
 		}
-		return out.print(o.IOStreams.Out, workerGroupTable(clusters, pods), nil)
+		table := workerGroupTable(clusters, pods)
+		if len(table.Rows) == 0 {
+			s.nothingFound(o, "worker groups")
+			return nil
+		}
+		return out.print(o.IOStreams.Out, table, nil)
 	})
 }
 
