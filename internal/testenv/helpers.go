@@ -39,3 +39,17 @@ func Eventually(t testing.TB, what string, timeout time.Duration, check func() e
 		t.Fatalf("%s: not within %v: %v", what, timeout, last)
 	}
 }
+
+// RunInBackground runs run (an operator's or a server's blocking start) until the test ends,
+// then stops it and waits for it; an error it returns fails the test.
+func RunInBackground(t testing.TB, what string, run func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%s stopped with an error: %v", what, err)
+		}
+	})
+}

@@ -88,7 +88,7 @@ func startAPIServer(t *testing.T, e *testenv.Env, namespace, deployment string) 
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	runInBackground(t, "API server", srv.Serve)
+	testenv.RunInBackground(t, "API server", srv.Serve)
 	return "http://" + srv.HTTPAddr()
 }
 

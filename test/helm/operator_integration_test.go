@@ -110,7 +110,7 @@ func startOperator(t *testing.T, e *testenv.Env, namespace, deployment string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runInBackground(t, "operator", mgr.Start)
+	testenv.RunInBackground(t, "operator", mgr.Start)
 }
 
 // sampleCluster is config/samples' RayCluster with autoscaling on, in namespace.

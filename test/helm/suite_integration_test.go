@@ -149,16 +149,3 @@ func serviceAccountConfig(e *testenv.Env, namespace, name string) *rest.Config {
 		UserName: fmt.Sprintf("system:serviceaccount:%s:%s", namespace, name)}
 	return cfg
 }
-
-// runInBackground runs run until the test ends, then fails the test if run returned an error.
-func runInBackground(t *testing.T, what string, run func(ctx context.Context) error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("%s: %v", what, err)
-		}
-	})
-}

@@ -44,7 +44,7 @@ func TestOperatorRunsAsItsServiceAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runInBackground(t, "the operator", mgr.Start)
+	testenv.RunInBackground(t, "the operator", mgr.Start)
 
 	ctx, c := context.Background(), env.Client
 	testenv.Eventually(t, "the operator holds the leader lease", timeout, func() error {
@@ -79,20 +79,6 @@ func TestOperatorRunsAsItsServiceAccount(t *testing.T) {
 	}
 	testenv.Eventually(t, "the sample's head pod, Service, events and status", timeout,
 		func() error { return reconciled(ctx, ns) })
-}
-
-// runInBackground runs run until the test ends, then stops it and waits for it; an error it
-// returns fails the test.
-func runInBackground(t *testing.T, what string, run func(context.Context) error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("%s stopped with an error: %v", what, err)
-		}
-	})
 }
 
 // reconciled tells whether the operator has created the head pod and Service of the
@@ -142,7 +128,7 @@ func TestAPIServerRunsAsItsServiceAccount(t *testing.T) {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	runInBackground(t, "the API server", srv.Serve)
+	testenv.RunInBackground(t, "the API server", srv.Serve)
 
 	ctx, token := context.Background(), documentedUser(t)
 	api := "http://" + srv.HTTPAddr() + "/apis/v1"
