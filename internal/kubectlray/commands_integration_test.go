@@ -13,6 +13,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/yaml"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
@@ -321,5 +324,32 @@ func TestCreateWait(t *testing.T) {
 	err = env.Client.Get(context.Background(), keyOf(ns, "draft"), &rc)
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("--dry-run created the cluster: %v", err)
+	}
+}
+
+// TestCreateWaitDeadlineInFlight waits for a cluster that never becomes ready with a client
+// whose rate limiter makes a call wait past the end of --timeout. The wait must end with where
+// the cluster stands, not with the error of the call in flight (client-go's rate limiter
+// refuses a call it predicts would end after a context's deadline).
+func TestCreateWaitDeadlineInFlight(t *testing.T) {
+	t.Cleanup(func() {
+		_ = env.Client.Delete(context.Background(), &rayv1.RayCluster{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "slow"}})
+	})
+	// Two calls at once, then one every 3.3 seconds: after discovery and the create, the
+	// first read waits 3.3s, the second would wait until 6.7s after the wait began, past the
+	// 5s timeout.
+	slow := func(cfg *rest.Config) *rest.Config {
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(0.3, 2)
+		return cfg
+	}
+	stdout, _, err := runWith(Options{Clock: clock.RealClock{}, wrapConfig: slow}, "",
+		"create", "cluster", "slow", "--head-cpu", "100", "--wait", "--timeout", "5s")
+	wantOut := "Created RayCluster \"slow\" in namespace \"default\"\n" +
+		"Waiting up to 5s for RayCluster \"slow\" to be ready\n"
+	wantErr := `RayCluster "slow" in namespace "default" is not ready after 5s: state <none>`
+	if err == nil || err.Error() != wantErr || stdout != wantOut {
+		t.Errorf("create --wait with a call in flight at the timeout: error %v, stdout %q; "+
+			"want error %q, stdout %q", err, stdout, wantErr, wantOut)
 	}
 }

@@ -3,6 +3,7 @@ package kubectlray
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -207,12 +208,26 @@ func printManifest(w io.Writer, rc *rayv1.RayCluster) error {
 	return err
 }
 
+// errWaitTimedOut is the cause of the cancellation of a wait whose time is up.
+var errWaitTimedOut = errors.New("the wait timed out")
+
 // waitUntilReady polls RayCluster name until its state is ready or timeout passes.
+//
+// The calls it makes get a context that is cancelled when the time is up, not one with a
+// deadline: client-go's rate limiter refuses at once a call it predicts would end after a
+// deadline, and the HTTP client fails one still in flight at it. Either would end the wait with
+// an error about the call, not about the cluster. With a plain cancellation every call fails
+// the same way when the time is up, and the wait then says where the cluster stood.
 func waitUntilReady(ctx context.Context, o *Options, c client.Client, ns, name string,
 	timeout time.Duration) error {
 	o.printf("Waiting up to %v for RayCluster %q to be ready\n", timeout, name)
+	waitCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timer := time.AfterFunc(timeout, func() { cancel(errWaitTimedOut) })
+	defer timer.Stop()
+
 	var last *rayv1.RayCluster
-	err := wait.PollUntilContextTimeout(ctx, waitInterval, timeout, true,
+	err := wait.PollUntilContextCancel(waitCtx, waitInterval, true,
 		func(ctx context.Context) (bool, error) {
 			rc, err := getCluster(ctx, c, ns, name)
 			if err != nil {
@@ -225,9 +240,14 @@ func waitUntilReady(ctx context.Context, o *Options, c client.Client, ns, name s
 	case err == nil:
 		o.printf("RayCluster %q is ready\n", name)
 		return nil
-	case wait.Interrupted(err) && ctx.Err() == nil && last != nil:
+	case errors.Is(context.Cause(waitCtx), errWaitTimedOut):
+		// Whatever failed, it failed because the time was up.
+		state := "state unknown: the API server did not answer in time"
+		if last != nil {
+			state = describeState(&last.Status)
+		}
 		return fmt.Errorf("RayCluster %q in namespace %q is not ready after %v: %s",
-			name, ns, timeout, describeState(&last.Status))
+			name, ns, timeout, state)
 	}
 	return err
 }

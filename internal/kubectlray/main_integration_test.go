@@ -55,9 +55,16 @@ func TestMain(m *testing.M) {
 func run(t *testing.T, now time.Time, stdin string,
 	args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	o := Options{Clock: clocktesting.NewFakePassiveClock(now)}
+	return runWith(o, stdin, args...)
+}
+
+// runWith runs `kubectl ray args...` with o against the test API server.
+func runWith(o Options, stdin string, args ...string) (stdout, stderr string, err error) {
 	var out, errOut bytes.Buffer
-	streams := genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
-	cmd := NewCommand(Options{IOStreams: streams, Clock: clocktesting.NewFakePassiveClock(now)})
+	o.IOStreams = genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: &out,
+		ErrOut: &errOut}
+	cmd := NewCommand(o)
 	cmd.SetArgs(append(args, "--kubeconfig", kubeconfig))
 	err = cmd.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err

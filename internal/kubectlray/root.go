@@ -30,12 +30,16 @@ type Options struct {
 	Version string
 
 	configFlags *genericclioptions.ConfigFlags
+	// wrapConfig, when set, changes the client configuration the flags select; tests use it
+	// to slow the client down.
+	wrapConfig func(*rest.Config) *rest.Config
 }
 
 // NewCommand returns the root command of the plugin, `kubectl ray`, with the usual kubectl
 // connection flags (--kubeconfig, --context, -n, ...).
 func NewCommand(o Options) *cobra.Command {
 	o.configFlags = genericclioptions.NewConfigFlags(true)
+	o.configFlags.WrapConfigFn = o.wrapConfig
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}
