@@ -11,6 +11,7 @@ const (
 	CreatedWorkerPod        EventReason = "CreatedWorkerPod"
 	DeletedHeadPod          EventReason = "DeletedHeadPod"
 	DeletedWorkerPod        EventReason = "DeletedWorkerPod"
+	DeletedAllPods          EventReason = "DeletedAllPods"
 	CreatedService          EventReason = "CreatedService"
 	CreatedIngress          EventReason = "CreatedIngress"
 	CreatedRBAC             EventReason = "CreatedRBAC"

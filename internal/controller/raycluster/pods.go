@@ -207,8 +207,8 @@ func (r *Reconciler) deleteAllPods(ctx context.Context, obs *observation, why st
 	for _, p := range live {
 		r.expectations.ExpectDelete(clusterID(c), p.Labels[labelGroup], p.UID)
 	}
-	obs.podsChanged = true
-	r.recorder.Eventf(c, nil, corev1.EventTypeNormal, string(DeletedWorkerPod), actionDelete,
+	obs.podsChanged, obs.podsReplaced = true, true
+	r.recorder.Eventf(c, nil, corev1.EventTypeNormal, string(DeletedAllPods), actionDelete,
 		"Deleted all %d pods: %s", len(live), why)
 	ctrl.LoggerFrom(ctx).Info("Deleted all pods of the cluster", "pods", len(live), "reason", why)
 	return nil

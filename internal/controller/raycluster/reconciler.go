@@ -146,6 +146,9 @@ type observation struct {
 	warnings    []string
 	// podsChanged is set when this reconcile created or deleted pods: the cache is behind.
 	podsChanged bool
+	// podsReplaced is set when this reconcile deleted every pod on purpose (suspend, or
+	// upgradeStrategy Recreate).
+	podsReplaced bool
 }
 
 // reconcileSteps runs the steps in order: an invalid spec stops everything; the head Service
@@ -183,16 +186,19 @@ func (r *Reconciler) writeStatus(ctx context.Context, obs *observation) (ctrl.Re
 	cluster := obs.cluster
 	now := r.clock.Now()
 	status := ComputeStatus(StatusInput{
-		Cluster:     cluster,
-		Pods:        obs.pods,
-		HeadService: obs.headService,
-		Errors:      obs.errs,
-		Now:         metav1.NewTime(now),
+		Cluster:      cluster,
+		Pods:         obs.pods,
+		HeadService:  obs.headService,
+		Errors:       obs.errs,
+		PodsReplaced: obs.podsReplaced,
+		Now:          metav1.NewTime(now),
 	})
 	if apiequality.Semantic.DeepEqual(status, cluster.Status) {
 		return ctrl.Result{}, nil
 	}
-	if obs.podsChanged && !obs.errs.any() {
+	// Deleting every pod is the exception: the cache still shows them ready, and the status must
+	// stop saying so before the pods come back.
+	if obs.podsChanged && !obs.errs.any() && !obs.podsReplaced {
 		return ctrl.Result{}, nil
 	}
 	if onlyProgressChanged(&cluster.Status, &status) {

@@ -34,6 +34,10 @@ type StatusInput struct {
 	HeadService *corev1.Service
 	// Errors are what failed in this reconcile.
 	Errors ReconcileErrors
+	// PodsReplaced is set when this reconcile deleted every pod of the cluster on purpose, to
+	// suspend it or to rebuild it from a changed spec: the cluster is no longer provisioned,
+	// even while the cache still shows the old pods ready.
+	PodsReplaced bool
 	// Now is the current time, from the reconciler's injected clock. It must not be zero:
 	// meta.SetStatusCondition falls back to the wall clock when a transition time is missing.
 	Now metav1.Time
@@ -94,7 +98,7 @@ func ComputeStatus(in StatusInput) rayv1.RayClusterStatus {
 	}
 	setReplicaCounts(&status, spec, obs)
 	setDesiredResources(&status, spec)
-	setStatusConditions(&status, obs, in.Errors, in.Cluster.Generation, now)
+	setStatusConditions(&status, obs, in.Errors, in.PodsReplaced, in.Cluster.Generation, now)
 	status.State, status.Reason = obs.clusterState(in.Errors, status.Conditions)
 
 	if status.State != prev.State && status.State != "" {

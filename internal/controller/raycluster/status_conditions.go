@@ -42,7 +42,7 @@ var conditionReasonPattern = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-
 // date. meta.SetStatusCondition keeps a condition's lastTransitionTime unless its status
 // changes, which is what makes the conditions stable across reconciles.
 func setStatusConditions(st *rayv1.RayClusterStatus, obs *podObservation, errs ReconcileErrors,
-	generation int64, now metav1.Time) {
+	podsReplaced bool, generation int64, now metav1.Time) {
 	set := func(c metav1.Condition) {
 		c.ObservedGeneration = generation
 		c.LastTransitionTime = now
@@ -55,7 +55,7 @@ func setStatusConditions(st *rayv1.RayClusterStatus, obs *podObservation, errs R
 		string(rayv1.RayClusterProvisioned))
 
 	set(headPodReadyCondition(obs.head))
-	set(obs.provisionedCondition(wasProvisioned))
+	set(obs.provisionedCondition(wasProvisioned, podsReplaced))
 	suspending, suspended := obs.suspendConditions()
 	set(suspending)
 	set(suspended)
@@ -126,15 +126,20 @@ func rayContainerProblem(pod *corev1.Pod) (reason, message string, ok bool) {
 }
 
 // provisionedCondition is True from the first time every desired pod is Running and Ready
-// until a suspend completes: a worker that dies later does not make the cluster
-// unprovisioned, while a resumed cluster has to come up completely again.
-func (o *podObservation) provisionedCondition(wasProvisioned bool) metav1.Condition {
+// until the operator deletes every pod on purpose (podsReplaced: to suspend the cluster or to
+// rebuild it from a changed spec): a worker that dies later does not make the cluster
+// unprovisioned, while a resumed or rebuilt cluster has to come up completely again.
+func (o *podObservation) provisionedCondition(wasProvisioned, podsReplaced bool) metav1.Condition {
 	c := metav1.Condition{Type: string(rayv1.RayClusterProvisioned)}
 	ready, desired := o.podProgress()
 	switch {
 	case o.suspendCompleted():
 		c.Status, c.Reason = metav1.ConditionFalse, rayv1.RayClusterPodsProvisioning
 		c.Message = "The cluster is suspended; its pods are provisioned again when it resumes."
+	case podsReplaced:
+		c.Status, c.Reason = metav1.ConditionFalse, rayv1.RayClusterPodsProvisioning
+		c.Message = "Every pod was deleted, to suspend the cluster or to rebuild it from a " +
+			"changed spec; it is provisioned again once every desired pod is running and ready."
 	case wasProvisioned || (ready == desired && !o.suspendRequested()):
 		c.Status, c.Reason = metav1.ConditionTrue, rayv1.AllPodRunningAndReadyFirstTime
 		c.Message = "Every desired pod has been running and ready."

@@ -357,3 +357,41 @@ func TestComputeStatusTimestamps(t *testing.T) {
 	check("ready again", again, at(6), map[rayv1.ClusterState]*metav1.Time{
 		rayv1.Ready: new(at(6)), rayv1.Failed: new(at(4))})
 }
+
+// TestComputeStatusPodsReplaced: when the operator deletes every pod on purpose (suspend, or a
+// Recreate upgrade), a provisioned cluster stops being ready at once, although the cache still
+// shows the old pods ready, and stays unprovisioned until the new pods are all ready.
+func TestComputeStatusPodsReplaced(t *testing.T) {
+	now, before := at(1), at(0)
+	provisioned := cond(rayv1.RayClusterProvisioned, metav1.ConditionTrue,
+		rayv1.AllPodRunningAndReadyFirstTime, "Every desired pod has been running and ready.",
+		before)
+	old := []corev1.Pod{makePod("demo-head-a").head().running().ready().obj(),
+		makePod("demo-small-worker-a").worker("small").running().ready().obj()}
+	cluster := makeCluster().withWorkers("small", 1).previous(provisioned).obj()
+	cluster.Status.State = rayv1.Ready
+
+	got := ComputeStatus(StatusInput{Cluster: cluster, Pods: old, PodsReplaced: true, Now: now})
+	want := cond(rayv1.RayClusterProvisioned, metav1.ConditionFalse,
+		rayv1.RayClusterPodsProvisioning, "Every pod was deleted, to suspend the cluster or to "+
+			"rebuild it from a changed spec; it is provisioned again once every desired pod is "+
+			"running and ready.", now)
+	if diff := cmp.Diff(&want, meta.FindStatusCondition(got.Conditions,
+		string(rayv1.RayClusterProvisioned))); diff != "" {
+		t.Errorf("RayClusterProvisioned (-want +got):\n%s", diff)
+	}
+	if got.State == rayv1.Ready {
+		t.Errorf("state %q while every pod was just deleted", got.State)
+	}
+
+	// The next reconcile sees the new head ready and the new worker not yet: still not ready.
+	cluster.Status = got
+	fresh := []corev1.Pod{makePod("demo-head-b").head().running().ready().obj(),
+		makePod("demo-small-worker-b").worker("small").obj()}
+	next := ComputeStatus(StatusInput{Cluster: cluster, Pods: fresh, Now: at(2)})
+	if next.State == rayv1.Ready || meta.IsStatusConditionTrue(next.Conditions,
+		string(rayv1.RayClusterProvisioned)) {
+		t.Errorf("state %q, provisioned %v with 1 of 2 new pods ready", next.State,
+			meta.IsStatusConditionTrue(next.Conditions, string(rayv1.RayClusterProvisioned)))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
@@ -90,8 +91,48 @@ func TestUpgradeStrategyRecreate(t *testing.T) {
 	}
 	waitForEventMessage(t, c, "Deleted all 4 pods: the spec changed (4 pods were built from an "+
 		"older one) and upgradeStrategy is Recreate")
+	notReadyUntilRunning(t, c)
+}
+
+// notReadyUntilRunning checks that a cluster whose pods were all replaced does not report
+// ready once its new head runs while its new workers do not, then runs them all and waits for
+// ready.
+func notReadyUntilRunning(t *testing.T, c *rayv1.RayCluster) {
+	t.Helper()
+	head := waitForPods(t, c, headLabels, 1)[0]
+	setPodStatus(t, &head, corev1.PodRunning, true, "10.0.1.1")
+	var got *rayv1.RayCluster
+	eventually(t, "the new head seen ready", func() error {
+		got = getCluster(t, c)
+		if !meta.IsStatusConditionTrue(got.Status.Conditions, string(rayv1.HeadPodReady)) {
+			return fmt.Errorf("conditions %v", got.Status.Conditions)
+		}
+		return nil
+	})
+	if got.Status.State == rayv1.Ready || meta.IsStatusConditionTrue(got.Status.Conditions,
+		string(rayv1.RayClusterProvisioned)) {
+		t.Errorf("state %q, RayClusterProvisioned %v while only the new head runs",
+			got.Status.State, meta.FindStatusCondition(got.Status.Conditions,
+				string(rayv1.RayClusterProvisioned)))
+	}
 	runAll(t, c)
 	waitForState(t, c, rayv1.Ready)
+}
+
+// TestSuspendAndResumeAtOnce: a cluster suspended and resumed before the suspend completes gets
+// all new pods, and is not ready until they run.
+func TestSuspendAndResumeAtOnce(t *testing.T) {
+	c, first := readyWithUpgrade(t, "flip", 1, rayv1.RayClusterUpgradeNone)
+	update(t, c, func(c *rayv1.RayCluster) { c.Spec.Suspend = ptr.To(true) })
+	waitForEventMessage(t, c, "Deleted all 2 pods: the cluster is suspended")
+	update(t, c, func(c *rayv1.RayCluster) { c.Spec.Suspend = ptr.To(false) })
+	pods := waitForPods(t, c, nil, 2)
+	for _, p := range pods {
+		if slices.Contains(podUIDs(first), p.UID) {
+			t.Fatalf("pod %s survived the suspend", p.Name)
+		}
+	}
+	notReadyUntilRunning(t, c)
 }
 
 // TestUpgradeStrategyNone: without Recreate, running pods keep the old template; pods created
