@@ -27,8 +27,9 @@ const waitInterval = 500 * time.Millisecond
 // newCreateCommand returns `kubectl ray create`.
 func newCreateCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a Ray cluster, or add a worker group to one",
+		Use:         "create",
+		Short:       "Create a Ray cluster, or add a worker group to one",
+		Annotations: map[string]string{subcommandsAnnotation: "resource"},
 	}
 	cmd.AddCommand(newCreateClusterCommand(o), newCreateWorkerGroupCommand(o))
 	return cmd

@@ -17,8 +17,9 @@ import (
 // newGetCommand returns `kubectl ray get`.
 func newGetCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "get",
-		Short: "Show Ray clusters, worker groups or Ray pods",
+		Use:         "get",
+		Short:       "Show Ray clusters, worker groups or Ray pods",
+		Annotations: map[string]string{subcommandsAnnotation: "resource"},
 	}
 	cmd.AddCommand(newGetClusterCommand(o), newGetWorkerGroupsCommand(o), newGetNodesCommand(o))
 	return cmd

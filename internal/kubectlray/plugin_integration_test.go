@@ -56,6 +56,13 @@ func TestKubectlFindsPlugin(t *testing.T) {
 		t.Errorf("kubectl ray get cluster missing: %v, want an error ending in %q", err, wantTail)
 	}
 
+	_, err = env.Kubectl("ray", "get", "foo")
+	wantTail = ": exit status 1: error: unknown resource \"foo\" for \"kubectl ray get\": " +
+		"use one of cluster, nodes, workergroups\n"
+	if err == nil || !strings.HasSuffix(err.Error(), wantTail) {
+		t.Errorf("kubectl ray get foo: %v, want an error ending in %q", err, wantTail)
+	}
+
 	out, err = env.Kubectl("ray", "version")
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ package kubectlray
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -63,7 +64,66 @@ func NewCommand(o Options) *cobra.Command {
 		newSessionCommand(&o),
 		newVersionCommand(&o),
 	)
+	// Cobra would add these at the first Execute, too late to refuse unknown arguments.
+	root.InitDefaultCompletionCmd()
+	root.SetHelpCommand(newHelpCommand(root))
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// newHelpCommand returns `kubectl ray help [COMMAND...]`, which, unlike Cobra's, fails on a
+// command that does not exist instead of printing the usage and exiting 0.
+func newHelpCommand(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND...]",
+		Short: "Help about any command",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil {
+				return err
+			}
+			if len(rest) > 0 && target.HasSubCommands() {
+				return target.RunE(target, rest)
+			}
+			return target.Help()
+		},
+	}
+}
+
+// subcommandsAnnotation, on a command whose subcommands are not called commands, says what
+// they are called instead ("resource" for those of get, create and scale).
+const subcommandsAnnotation = "kubectl-ray/subcommands"
+
+// refuseUnknownSubcommands makes cmd and every command under it that only groups others
+// fail on an argument that names none of them. Cobra would otherwise print the help of a
+// command below the root and exit 0, as if `kubectl ray get foo` had done something. Without
+// an argument such a command still prints its help.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, sub := range cmd.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	what := "command"
+	if kind := cmd.Annotations[subcommandsAnnotation]; kind != "" {
+		what = kind
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var names []string
+		for _, sub := range cmd.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		return fmt.Errorf("unknown %s %q for %q: use one of %s",
+			what, args[0], cmd.CommandPath(), strings.Join(names, ", "))
+	}
 }
 
 // printf writes a result to standard output. Output that cannot be written is not worth an

@@ -13,8 +13,9 @@ import (
 // newScaleCommand returns `kubectl ray scale`.
 func newScaleCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "scale",
-		Short: "Change the number of workers of a Ray cluster's worker group",
+		Use:         "scale",
+		Short:       "Change the number of workers of a Ray cluster's worker group",
+		Annotations: map[string]string{subcommandsAnnotation: "resource"},
 	}
 	cmd.AddCommand(newScaleClusterCommand(o))
 	return cmd
