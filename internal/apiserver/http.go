@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 
@@ -42,6 +43,10 @@ func (s *Server) newGateway() (*runtime.ServeMux, *grpc.ClientConn, error) {
 			writeError(w, m, err)
 		}),
 		runtime.WithRoutingErrorHandler(routingError),
+		// A call is what its method and path say: no POST served as a GET because its body is
+		// a form, and no method taken from an X-HTTP-Method-Override header.
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithDisableHTTPMethodOverride(),
 		runtime.SetQueryParameterParser(queryParser{}),
 		// The gRPC response headers are the gateway's business, not the client's.
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
@@ -98,9 +103,19 @@ func noSuchPath(r *http.Request) error {
 	return status.Errorf(codes.NotFound, "no such path: %s", convert.Shorten(r.URL.Path))
 }
 
-// limitBody answers 413 to a request whose body is larger than MaxRequestBytes. It reads the
-// body in full before the gateway sees it, so that the limit holds whether or not the client
-// declared a length.
+// formMediaTypes are the media types a web page may send to any address without the browser
+// asking the server first (a CORS "simple request"). A JSON body labelled as one of them is
+// refused, so that no page a user visits can create clusters on an API server that runs
+// without authentication on the user's machine.
+var formMediaTypes = map[string]bool{
+	"application/x-www-form-urlencoded": true,
+	"multipart/form-data":               true,
+	"text/plain":                        true,
+}
+
+// limitBody answers 413 to a request whose body is larger than MaxRequestBytes, and 415 to a
+// body labelled as a form or as text (formMediaTypes). It reads the body in full before the
+// gateway sees it, so that the limit holds whether or not the client declared a length.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	limit := s.opts.MaxRequestBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,6 +132,16 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		if int64(len(body)) > limit {
 			writeTooLarge(w, limit)
 			return
+		}
+		if len(body) > 0 {
+			if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); formMediaTypes[media] {
+				writeError(w, marshaler, &runtime.HTTPStatusError{
+					HTTPStatus: http.StatusUnsupportedMediaType,
+					Err: status.Errorf(codes.InvalidArgument, "Content-Type %s is not accepted: "+
+						"send the body as JSON with Content-Type: application/json", media),
+				})
+				return
+			}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
