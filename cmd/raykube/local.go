@@ -276,6 +276,9 @@ func newAddNodeCommand(stateDir *string) *cobra.Command {
 		Example: "  raykube local add-node --cpu 64 --memory 256Gi --gpu 0 --labels pool=big",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Timeout < 0 {
+				return fmt.Errorf("--timeout: must not be negative, not %s", opts.Timeout)
+			}
 			opts.Group.Resources = map[string]localenv.Quantity{}
 			for k, v := range resources {
 				opts.Group.Resources[k] = localenv.Quantity(v)
@@ -301,12 +304,13 @@ func newAddNodeCommand(stateDir *string) *cobra.Command {
 	fs.StringVar((*string)(&opts.Group.Memory), "memory", string(opts.Group.Memory),
 		"memory capacity")
 	fs.IntVar(&opts.Group.GPU, "gpu", opts.Group.GPU, "number of nvidia.com/gpu")
-	fs.IntVar(&opts.Group.Pods, "pods", localenv.DefaultNodePods, "most pods on the node")
+	opts.Group.Pods = new(localenv.DefaultNodePods)
+	fs.IntVar(opts.Group.Pods, "pods", localenv.DefaultNodePods, "most pods on the node")
 	fs.StringToStringVar(&opts.Group.Labels, "labels", nil, "node labels, e.g. pool=big,zone=a")
 	fs.StringToStringVar(&resources, "resources", nil,
 		"extended resources, e.g. google.com/tpu=4")
 	fs.DurationVar(&opts.Timeout, "timeout", time.Minute,
-		"how long to wait for the node to be Ready")
+		"how long to wait for the node to be Ready (0: do not wait)")
 	return cmd
 }
 

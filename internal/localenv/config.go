@@ -45,8 +45,9 @@ type NodeGroup struct {
 	Memory Quantity `json:"memory"`
 	// GPU is the number of nvidia.com/gpu of each node.
 	GPU int `json:"gpu,omitempty"`
-	// Pods is the most pods a node runs; 110 when zero.
-	Pods int `json:"pods,omitempty"`
+	// Pods is the most pods a node runs, at least 1; 110 when not set. A pointer, so that
+	// "pods: 0" is refused rather than read as not set.
+	Pods *int `json:"pods,omitempty"`
 	// Resources are further extended resources of each node, e.g. google.com/tpu: 4.
 	Resources map[string]Quantity `json:"resources,omitempty"`
 	// Labels are added to each node.
@@ -177,13 +178,15 @@ func (g NodeGroup) Template(field, name string) (NodeTemplate, error) {
 		errs = append(errs, fmt.Errorf("%s: must not be negative, not %d",
 			join(field, "gpu"), g.GPU))
 	}
-	if g.Pods < 0 {
-		errs = append(errs, fmt.Errorf("%s: must not be negative, not %d",
-			join(field, "pods"), g.Pods))
-	}
-	t.CPU, t.Memory, t.GPU, t.Pods = cpu, memory, g.GPU, g.Pods
-	if t.Pods == 0 {
-		t.Pods = DefaultNodePods
+	t.CPU, t.Memory, t.GPU, t.Pods = cpu, memory, g.GPU, DefaultNodePods
+	if g.Pods != nil {
+		// A node that takes no pod is of no use to a Ray cluster, and Kubernetes would
+		// schedule nothing to it: 0 is a mistake, not a wish.
+		if *g.Pods < 1 {
+			errs = append(errs, fmt.Errorf("%s: must be at least 1, not %d",
+				join(field, "pods"), *g.Pods))
+		}
+		t.Pods = *g.Pods
 	}
 	for _, key := range sortedKeys(g.Resources) {
 		errs = append(errs, t.addResource(field, key, g.Resources[key]))

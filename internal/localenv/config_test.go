@@ -39,6 +39,10 @@ func TestParseConfig(t *testing.T) {
 					Labels:    map[string]string{"cloud.google.com/gke-tpu-topology": "2x2x2"}},
 			}},
 		},
+		"pods": {
+			yaml: "nodes:\n- count: 1\n  cpu: 1\n  memory: 1Gi\n  pods: 20\n",
+			want: Config{Nodes: []NodeGroup{{Count: 1, CPU: "1", Memory: "1Gi", Pods: new(20)}}},
+		},
 		"unknown field": {
 			yaml:     "nodes:\n- count: 1\n  cpu: 1\n  memory: 1Gi\n  cpus: 4\n",
 			wantErrs: []string{`unknown field "nodes[0].cpus"`},
@@ -60,8 +64,12 @@ func TestParseConfig(t *testing.T) {
 				`nodes[0].cpu: "lots" is not a quantity`,
 				"nodes[0].memory: must be greater than zero, not -1Gi",
 				"nodes[0].gpu: must not be negative, not -1",
-				"nodes[0].pods: must not be negative, not -3",
+				"nodes[0].pods: must be at least 1, not -3",
 			},
+		},
+		"no pods": {
+			yaml:     "nodes:\n- count: 1\n  cpu: 1\n  memory: 1Gi\n  pods: 0\n",
+			wantErrs: []string{"nodes[0].pods: must be at least 1, not 0"},
 		},
 		"missing capacity": {
 			yaml:     "nodes:\n- count: 1\n",
@@ -143,6 +151,10 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		"up memory": {
 			group: NodeGroup{Count: 1, CPU: "16", Memory: "64 GB"},
 			field: "--node-", want: `--node-memory: "64 GB" is not a quantity`,
+		},
+		"add-node pods": {
+			group: NodeGroup{Count: 1, CPU: "16", Memory: "64Gi", Pods: new(0)},
+			field: "--", want: "--pods: must be at least 1, not 0",
 		},
 		"add-node resources": {
 			group: NodeGroup{Count: 1, CPU: "1", Memory: "1Gi",

@@ -10,7 +10,7 @@ import (
 )
 
 func TestNodeObject(t *testing.T) {
-	group := NodeGroup{Count: 1, CPU: "8", Memory: "40G", Pods: 20,
+	group := NodeGroup{Count: 1, CPU: "8", Memory: "40G", Pods: new(20),
 		Resources: map[string]Quantity{"google.com/tpu": "4"},
 		Labels:    map[string]string{"cloud.google.com/gke-tpu-topology": "2x2x2"}}
 	tmpl, err := group.Template("--", "tpu-1")
