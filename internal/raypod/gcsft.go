@@ -115,7 +115,7 @@ func addRedisCredentialParams(c *rayv1.RayCluster, params map[string]string) {
 func validateGCSFaultTolerance(c *rayv1.RayCluster) field.ErrorList {
 	o := c.Spec.GcsFaultToleranceOptions
 	if o == nil {
-		return nil
+		return validateAnnotationFaultTolerance(c)
 	}
 	path := field.NewPath("spec", "gcsFaultToleranceOptions")
 	var errs field.ErrorList
@@ -129,6 +129,14 @@ func validateGCSFaultTolerance(c *rayv1.RayCluster) field.ErrorList {
 			errs = append(errs, field.Required(path.Child("redisAddress"),
 				"the redis backend needs the address of the Redis server (host:port)"))
 		}
+		if o.Storage != nil {
+			errs = append(errs, field.Forbidden(path.Child("storage"),
+				"only the rocksdb backend keeps its state on a volume; the redis backend uses "+
+					"redisAddress"))
+		}
+	} else if o.RedisAddress != "" {
+		errs = append(errs, field.Forbidden(path.Child("redisAddress"),
+			"the rocksdb backend keeps its state on a volume (storage), not in Redis"))
 	}
 	for _, cred := range []struct {
 		name string
@@ -158,6 +166,25 @@ func validateGCSFaultTolerance(c *rayv1.RayCluster) field.ErrorList {
 		}
 	}
 	return errs
+}
+
+// validateAnnotationFaultTolerance checks the older form: the annotation asks for fault
+// tolerance, and the head container must then say where Redis is, or there is nothing for a new
+// head to recover from.
+func validateAnnotationFaultTolerance(c *rayv1.RayCluster) field.ErrorList {
+	containers := c.Spec.HeadGroupSpec.Template.Spec.Containers
+	if c.Annotations[FTEnabledAnnotation] != "true" || len(containers) == 0 {
+		return nil
+	}
+	for _, e := range containers[0].Env {
+		if e.Name == RedisAddressEnv {
+			return nil
+		}
+	}
+	return field.ErrorList{field.Required(field.NewPath("spec", "headGroupSpec", "template",
+		"spec", "containers").Index(0).Child("env"), fmt.Sprintf("%s must give the Redis "+
+		"address when the annotation %s is \"true\" (or set spec.gcsFaultToleranceOptions)",
+		RedisAddressEnv, FTEnabledAnnotation))}
 }
 
 // markFaultTolerant puts the FTEnabledAnnotation on a pod of a fault-tolerant cluster.

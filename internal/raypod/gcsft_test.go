@@ -156,6 +156,30 @@ func TestValidateGCSFaultTolerance(t *testing.T) {
 			cluster: withFaultTolerance(rayv1.GcsFaultToleranceOptions{
 				Backend: rayv1.GcsFaultToleranceBackendRocksDB}).obj(),
 		},
+		"annotation form with the address": {
+			cluster: makeCluster("demo").withAnnotation(FTEnabledAnnotation, "true").
+				withHeadContainer(func(ctr *corev1.Container) {
+					ctr.Env = []corev1.EnvVar{{Name: RedisAddressEnv, Value: "redis:6379"}}
+				}).obj(),
+		},
+		"annotation form without an address": {
+			cluster: makeCluster("demo").withAnnotation(FTEnabledAnnotation, "true").obj(),
+			want: []string{`spec.headGroupSpec.template.spec.containers[0].env: Required value: ` +
+				`RAY_REDIS_ADDRESS must give the Redis address when the annotation ` +
+				`ray.io/ft-enabled is "true" (or set spec.gcsFaultToleranceOptions)`},
+		},
+		"storage belongs to rocksdb, an address to redis": {
+			cluster: withFaultTolerance(rayv1.GcsFaultToleranceOptions{RedisAddress: "redis:6379",
+				Storage: &rayv1.GcsEmbeddedStorage{ClaimName: "gcs"}}).obj(),
+			want: []string{`spec.gcsFaultToleranceOptions.storage: Forbidden: only the rocksdb ` +
+				`backend keeps its state on a volume; the redis backend uses redisAddress`},
+		},
+		"rocksdb with a Redis address": {
+			cluster: withFaultTolerance(rayv1.GcsFaultToleranceOptions{
+				Backend: rayv1.GcsFaultToleranceBackendRocksDB, RedisAddress: "redis:6379"}).obj(),
+			want: []string{`spec.gcsFaultToleranceOptions.redisAddress: Forbidden: the rocksdb ` +
+				`backend keeps its state on a volume (storage), not in Redis`},
+		},
 		"every conflict named": {
 			cluster: withFaultTolerance(rayv1.GcsFaultToleranceOptions{
 				RedisPassword: &rayv1.RedisCredential{Value: "secret", ValueFrom: secretRef("s", "k")},
