@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 )
@@ -60,6 +61,26 @@ func BuildAuthSecret(c *rayv1.RayCluster, opts Options) (*corev1.Secret, error) 
 		Type:       corev1.SecretTypeOpaque,
 		StringData: map[string]string{AuthTokenKey: base64.RawURLEncoding.EncodeToString(token)},
 	}, nil
+}
+
+// validateAuth refuses authentication options that contradict each other: Kubernetes token
+// checks, or a token Secret, with authentication disabled.
+func validateAuth(c *rayv1.RayCluster) field.ErrorList {
+	o := c.Spec.AuthOptions
+	if o == nil || o.Mode != rayv1.AuthModeDisabled {
+		return nil
+	}
+	path := field.NewPath("spec", "authOptions")
+	var errs field.ErrorList
+	if o.EnableK8sTokenAuth != nil && *o.EnableK8sTokenAuth {
+		errs = append(errs, field.Forbidden(path.Child("enableK8sTokenAuth"),
+			"needs mode token; mode is disabled"))
+	}
+	if o.SecretName != nil && *o.SecretName != "" {
+		errs = append(errs, field.Forbidden(path.Child("secretName"),
+			"needs mode token; mode is disabled"))
+	}
+	return errs
 }
 
 // authEnv are the variables that make a Ray process use the cluster's token.

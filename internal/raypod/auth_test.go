@@ -100,6 +100,35 @@ func TestTokenAuthentication(t *testing.T) {
 	}
 }
 
+func TestValidateAuth(t *testing.T) {
+	cases := map[string]struct {
+		options *rayv1.AuthOptions
+		want    []string
+	}{
+		"token with a Secret":    {options: &rayv1.AuthOptions{SecretName: ptr.To("s")}},
+		"disabled, nothing else": {options: &rayv1.AuthOptions{Mode: rayv1.AuthModeDisabled}},
+		"disabled with token settings": {
+			options: &rayv1.AuthOptions{Mode: rayv1.AuthModeDisabled,
+				EnableK8sTokenAuth: ptr.To(true), SecretName: ptr.To("s")},
+			want: []string{
+				"spec.authOptions.enableK8sTokenAuth: Forbidden: needs mode token; mode is disabled",
+				"spec.authOptions.secretName: Forbidden: needs mode token; mode is disabled",
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			for _, e := range unwrapJoined(ValidateSpec(withAuth(tc.options))) {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ValidateSpec() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestBuildAuthSecret(t *testing.T) {
 	c := withAuth(&rayv1.AuthOptions{Mode: rayv1.AuthModeToken})
 	a, err := BuildAuthSecret(c, Options{})

@@ -21,7 +21,7 @@ const maxClusterNameLength = 53
 // valid Service name wherever one is derived from it), the head Service's own name, a head or
 // group template without containers, empty, reserved, duplicate or unusable group names,
 // negative replica counts, minReplicas above maxReplicas, numOfHosts below 1, and GCS fault
-// tolerance asked for in ways that disagree.
+// tolerance or authentication asked for in ways that disagree.
 func ValidateSpec(c *rayv1.RayCluster) error {
 	var errs field.ErrorList
 	errs = append(errs, validateNames(c)...)
@@ -37,6 +37,7 @@ func ValidateSpec(c *rayv1.RayCluster) error {
 		errs = append(errs, validateGroup(path, g)...)
 	}
 	errs = append(errs, validateGCSFaultTolerance(c)...)
+	errs = append(errs, validateAuth(c)...)
 	return joinFieldErrors(errs)
 }
 
