@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/raykube/raykube/internal/localenv"
 )
 
 // Generated files of config/ that the chart carries copies of (`make manifests` writes them).
@@ -101,5 +103,26 @@ func TestChartRBACIsGenerated(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// No cluster-wide object of any rendering has the name of one the local environment
+// (raykube local up) creates for its own operator, so that the chart installs on the local
+// environment and its uninstall leaves the environment's operator its permissions.
+func TestChartLeavesTheLocalEnvironmentsRBACAlone(t *testing.T) {
+	local, err := localenv.OperatorRBACObjects(filepath.Join(repoRoot(t), "config", "rbac"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := map[string]bool{"ClusterRoleBinding " + localenv.OperatorBinding: true}
+	for _, obj := range local {
+		own[objectKey(obj)] = true
+	}
+	for name, vs := range valueSets {
+		for _, obj := range decodeManifest(t, mustRender(t, vs).Manifest) {
+			if key := objectKey(obj); own[key] {
+				t.Errorf("value set %s renders %s, an object of the local environment", name, key)
+			}
+		}
 	}
 }
