@@ -11,6 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +25,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	"github.com/raykube/raykube/internal/testenv"
 )
@@ -75,6 +79,7 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 		}
 	}
 	checkReleaseSecret(t, e, ns, 1)
+	checkCRDUpgradeCommand(t, e)
 
 	up := action.NewUpgrade(cfg)
 	up.Namespace, up.WaitStrategy, up.Timeout = ns, kube.HookOnlyStrategy, helmTimeout
@@ -114,6 +119,39 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 	if err := e.Client.List(ctx, &secrets, client.InNamespace(ns),
 		client.MatchingLabels{"owner": "helm"}); err != nil || len(secrets.Items) != 0 {
 		t.Errorf("release Secrets after uninstall: %d (%v), want none", len(secrets.Items), err)
+	}
+}
+
+// checkCRDUpgradeCommand applies, as the install notes and docs/helm.md say to after an
+// upgrade, a newer CRD over the one Helm created: kubectl's server-side apply conflicts with
+// the fields Helm wrote unless given --force-conflicts. The chart's own CRD is applied last,
+// so that the cluster is left with it.
+func checkCRDUpgradeCommand(t *testing.T, e *testenv.Env) {
+	t.Helper()
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := yaml.Unmarshal(readRepoFile(t, "charts", "raykube-operator", crdFile), &crd); err != nil {
+		t.Fatal(err)
+	}
+	schema := crd.Spec.Versions[0].Schema.OpenAPIV3Schema
+	schema.Description += " (a newer chart)"
+	newer, err := yaml.Marshal(&crd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "newer-crd.yaml")
+	if err := os.WriteFile(path, newer, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = e.Kubectl("apply", "--server-side", "-f", path)
+	if err == nil || !strings.Contains(err.Error(), "conflict") {
+		t.Errorf("kubectl apply --server-side of a newer CRD over Helm's: %v, want a conflict", err)
+	}
+	if _, err := e.Kubectl(upgradeCRDArgs(path)...); err != nil {
+		t.Errorf("the documented CRD upgrade: %v", err)
+	}
+	if _, err := e.Kubectl(upgradeCRDArgs(filepath.Join(chartDir(t), crdFile))...); err != nil {
+		t.Errorf("applying the chart's CRD again: %v", err)
 	}
 }
 

@@ -456,3 +456,28 @@ func TestRenderRefuses(t *testing.T) {
 		})
 	}
 }
+
+// crdUpgradeApply is how the install notes and docs/helm.md say to apply a newer chart's CRD
+// (after `helm show crds <chart> |`): server-side, because the CRD is too big for a
+// client-side apply's annotation, and forcing the conflicts with the fields Helm's create
+// wrote. TestInstallUpgradeUninstall runs it against a CRD Helm created.
+var crdUpgradeApply = []string{"kubectl", "apply", "--server-side", "--force-conflicts", "-f", "-"}
+
+// upgradeCRDArgs are kubectl's arguments of crdUpgradeApply for the CRD in file path.
+func upgradeCRDArgs(path string) []string {
+	args := slices.Clone(crdUpgradeApply[1:])
+	args[len(args)-1] = path
+	return args
+}
+
+// The notes and docs/helm.md give the same command for a CRD upgrade.
+func TestCRDUpgradeCommandAgrees(t *testing.T) {
+	want := "helm show crds <chart> | " + strings.Join(crdUpgradeApply, " ")
+	if notes := mustRender(t, valueSets["defaults"]).Info.Notes; !strings.Contains(notes, want) {
+		t.Errorf("the notes do not say %q:\n%s", want, notes)
+	}
+	want = "helm show crds charts/raykube-operator | " + strings.Join(crdUpgradeApply, " ")
+	if doc := string(readRepoFile(t, "docs", "helm.md")); !strings.Contains(doc, want) {
+		t.Errorf("docs/helm.md does not say %q", want)
+	}
+}
