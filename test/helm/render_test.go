@@ -444,6 +444,10 @@ func TestRenderRefuses(t *testing.T) {
 			wantErr: "apiserver.allowInsecureRemote=true"},
 		"unknown auth mode": {values: "apiserver: {enabled: true, auth: token}",
 			wantErr: `apiserver.auth must be kubernetes or none, not "token"`},
+		"unknown log format": {values: "logging: {format: xml}",
+			wantErr: `logging.format must be json or console, not "xml"`},
+		"negative verbosity": {values: "logging: {verbosity: -1}",
+			wantErr: `logging.verbosity must be a whole number, 0 or more, not "-1"`},
 		"no service account name": {values: "serviceAccount: {create: false}",
 			wantErr: "serviceAccount.name is required"},
 	}
