@@ -28,13 +28,20 @@ func main() {
 	opts.Log = logging.New(opts.LogFormat, opts.Verbosity)
 	ctrl.SetLogger(opts.Log)
 
-	srv, err := apiserver.NewServer(ctrl.GetConfigOrDie(), opts)
+	// GetConfig, not GetConfigOrDie: a kubeconfig that cannot be read is one line on standard
+	// error, not a logged stack trace.
+	cfg, err := ctrl.GetConfig()
 	if err != nil {
-		opts.Log.Error(err, "Cannot start the API server")
+		fmt.Fprintf(os.Stderr, "raykube-apiserver: cannot load the kubeconfig: %v\n", err)
+		os.Exit(1)
+	}
+	srv, err := apiserver.NewServer(cfg, opts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "raykube-apiserver: cannot start: %v\n", err)
 		os.Exit(1)
 	}
 	if err := srv.Run(ctrl.SetupSignalHandler()); err != nil {
-		opts.Log.Error(err, "API server stopped with an error")
+		fmt.Fprintf(os.Stderr, "raykube-apiserver: stopped with an error: %v\n", err)
 		os.Exit(1)
 	}
 }

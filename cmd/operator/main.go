@@ -34,7 +34,7 @@ func main() {
 
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "raykube-operator: cannot reach Kubernetes: %v\n", err)
+		fmt.Fprintf(os.Stderr, "raykube-operator: cannot load the kubeconfig: %v\n", err)
 		os.Exit(1)
 	}
 	mgr, err := operator.NewManager(cfg, opts, log)
@@ -46,7 +46,7 @@ func main() {
 	log.Info("Starting raykube-operator", "watchNamespaces", opts.WatchNamespaces,
 		"leaderElect", opts.LeaderElect)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
-		log.Error(err, "Operator stopped with an error")
+		fmt.Fprintf(os.Stderr, "raykube-operator: stopped with an error: %v\n", err)
 		os.Exit(1)
 	}
 }

@@ -325,6 +325,9 @@ func newAPIServerCommand() *cobra.Command {
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if err := opts.Validate(); err != nil {
+				return err
+			}
 			return localenv.RunAPIServer(ctrl.SetupSignalHandler(), kubeconfig, opts)
 		},
 	}
@@ -344,6 +347,9 @@ func newOperatorCommand() *cobra.Command {
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if err := opts.Validate(); err != nil {
+				return err
+			}
 			return localenv.RunOperator(ctrl.SetupSignalHandler(), kubeconfig, opts)
 		},
 	}

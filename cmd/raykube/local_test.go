@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestLocalRefusesZeroAndNegativeValues runs `raykube local` commands with numbers that a
+// TestLocalRefusesZeroAndNegativeValues runs `raykube local` commands with values that a
 // default used to stand in for, or that mean nothing: each is refused before anything
 // starts, naming the flag.
 func TestLocalRefusesZeroAndNegativeValues(t *testing.T) {
@@ -56,6 +56,16 @@ func TestLocalRefusesZeroAndNegativeValues(t *testing.T) {
 		"up --node-gpu -1": {
 			args: []string{"up", "--node-gpu", "-1"},
 			want: "--node-gpu: must not be negative, not -1",
+		},
+		"operator --metrics-bind-address notanaddr": {
+			args: []string{"operator", "--kubeconfig", "kubeconfig",
+				"--metrics-bind-address", "notanaddr"},
+			want: `--metrics-bind-address "notanaddr" is not a listen address ` +
+				"(host:port, e.g. 127.0.0.1:8080): missing port in address",
+		},
+		"apiserver --grpc-addr :http": {
+			args: []string{"apiserver", "--kubeconfig", "kubeconfig", "--grpc-addr", ":http"},
+			want: `--grpc-addr ":http": port "http" is not a number from 0 to 65535`,
 		},
 		"up --timeout 0": {
 			args: []string{"up", "--timeout", "0"},

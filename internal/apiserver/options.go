@@ -99,23 +99,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--auth must be %s or %s, not %q", AuthNone,
 			AuthKubernetes, o.Auth))
 	}
-	if o.HTTPAddr == "" {
-		errs = append(errs, errors.New("--http-addr must be given"))
-	}
-	if o.Auth == AuthNone && !o.AllowInsecureRemote {
-		for _, f := range []struct{ flag, addr string }{
-			{"--http-addr", o.HTTPAddr}, {"--grpc-addr", o.GRPCAddr}} {
-			if flag, addr := f.flag, f.addr; addr != "" && !listenaddr.IsLoopback(addr) {
-				errs = append(errs, fmt.Errorf("%s %q is not a loopback address: with "+
-					"--auth=none anyone who reaches it could create and delete clusters; use "+
-					"--auth=kubernetes, a loopback address such as 127.0.0.1:8888, or "+
-					"--allow-insecure-remote", flag, addr))
-			}
-		}
-	}
-	if o.PprofAddr != "" && !listenaddr.IsLoopback(o.PprofAddr) && !o.AllowInsecureRemote {
-		errs = append(errs, fmt.Errorf("--pprof-addr %q is not a loopback address", o.PprofAddr))
-	}
+	errs = append(errs, o.validateAddrs()...)
 	if o.MaxRequestBytes < 1 {
 		errs = append(errs, fmt.Errorf("--max-request-bytes must be positive, not %d",
 			o.MaxRequestBytes))
@@ -131,4 +115,40 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--log-format must be json or console, not %q", o.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// validateAddrs checks the listen addresses: each well formed, and, without authentication,
+// on loopback unless AllowInsecureRemote says otherwise.
+func (o *Options) validateAddrs() []error {
+	var errs []error
+	if o.HTTPAddr == "" {
+		errs = append(errs, errors.New("--http-addr must be given"))
+	}
+	for _, a := range []struct {
+		flag, addr string
+		open       bool // whether it lets callers in without authentication
+	}{
+		{"--http-addr", o.HTTPAddr, o.Auth == AuthNone},
+		{"--grpc-addr", o.GRPCAddr, o.Auth == AuthNone},
+		{"--pprof-addr", o.PprofAddr, true},
+	} {
+		if a.addr == "" {
+			continue // off, or --http-addr missing, said above
+		}
+		if err := listenaddr.Check(a.flag, a.addr); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !a.open || o.AllowInsecureRemote || listenaddr.IsLoopback(a.addr) {
+			continue
+		}
+		if a.flag == "--pprof-addr" {
+			errs = append(errs, fmt.Errorf("--pprof-addr %q is not a loopback address", a.addr))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%s %q is not a loopback address: with --auth=none "+
+			"anyone who reaches it could create and delete clusters; use --auth=kubernetes, a "+
+			"loopback address such as 127.0.0.1:8888, or --allow-insecure-remote", a.flag, a.addr))
+	}
+	return errs
 }

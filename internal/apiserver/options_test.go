@@ -23,6 +23,21 @@ func TestOptionsValidate(t *testing.T) {
 		"remote pprof": {
 			edit: func(o *Options) { o.PprofAddr = ":6060" }, want: "--pprof-addr"},
 		"unknown auth": {edit: func(o *Options) { o.Auth = "ldap" }, want: "--auth"},
+		"HTTP not an address": {
+			edit: func(o *Options) { o.HTTPAddr = "notanaddr" },
+			want: `--http-addr "notanaddr" is not a listen address (host:port, e.g. ` +
+				"127.0.0.1:8080): missing port in address"},
+		"HTTP not an address, authenticated": {
+			edit: func(o *Options) { o.HTTPAddr, o.Auth = "notanaddr", AuthKubernetes },
+			want: `--http-addr "notanaddr" is not a listen address`},
+		"gRPC port out of range": {
+			edit: func(o *Options) { o.GRPCAddr = "127.0.0.1:70000" },
+			want: `--grpc-addr "127.0.0.1:70000": port "70000" is not a number from 0 to 65535`},
+		"pprof bad host": {
+			edit: func(o *Options) { o.PprofAddr = "bad_host:6060" },
+			want: `--pprof-addr "bad_host:6060": host "bad_host" is neither an IP address ` +
+				"nor a DNS name"},
+		"no HTTP": {edit: func(o *Options) { o.HTTPAddr = "" }, want: "--http-addr must be given"},
 		"zero body limit": {
 			edit: func(o *Options) { o.MaxRequestBytes = 0 }, want: "--max-request-bytes"},
 		"zero timeout": {

@@ -18,7 +18,7 @@ import (
 type Options struct {
 	// MetricsAddr is where /metrics is served; "0" turns it off.
 	MetricsAddr string
-	// HealthProbeAddr is where /healthz and /readyz are served.
+	// HealthProbeAddr is where /healthz and /readyz are served; "0" turns them off.
 	HealthProbeAddr string
 	// PprofAddr is where Go's profiling endpoints are served; empty turns them off.
 	PprofAddr string
@@ -69,7 +69,7 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", o.MetricsAddr,
 		`address of the metrics endpoint; "0" turns it off`)
 	fs.StringVar(&o.HealthProbeAddr, "health-probe-bind-address", o.HealthProbeAddr,
-		"address of the /healthz and /readyz endpoints")
+		`address of the /healthz and /readyz endpoints; "0" turns them off`)
 	fs.StringVar(&o.PprofAddr, "pprof-addr", o.PprofAddr,
 		"address of Go's /debug/pprof endpoints, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect,
@@ -123,11 +123,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--operator-name %q must be a non-empty label value: %s",
 			o.OperatorName, strings.Join(msgs, "; ")))
 	}
-	if o.PprofAddr != "" && !listenaddr.IsLoopback(o.PprofAddr) {
-		errs = append(errs, fmt.Errorf("--pprof-addr %q must be a loopback address such as "+
-			"127.0.0.1:6060: profiles show the operator's memory, which holds cluster data",
-			o.PprofAddr))
-	}
+	errs = append(errs, o.validateAddrs()...)
 	if o.Verbosity < 0 {
 		errs = append(errs, fmt.Errorf("--v must not be negative, not %d", o.Verbosity))
 	}
@@ -138,4 +134,29 @@ func (o *Options) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateAddrs checks the listen addresses: each well formed unless it is the value that turns
+// its endpoint off ("0", or empty for pprof), and pprof on loopback only.
+func (o *Options) validateAddrs() []error {
+	var errs []error
+	for _, a := range []struct{ flag, addr, off string }{
+		{"--metrics-bind-address", o.MetricsAddr, "0"},
+		{"--health-probe-bind-address", o.HealthProbeAddr, "0"},
+		{"--pprof-addr", o.PprofAddr, ""},
+	} {
+		if a.addr == a.off {
+			continue
+		}
+		if err := listenaddr.Check(a.flag, a.addr); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	wellFormed := listenaddr.Check("--pprof-addr", o.PprofAddr) == nil
+	if o.PprofAddr != "" && wellFormed && !listenaddr.IsLoopback(o.PprofAddr) {
+		errs = append(errs, fmt.Errorf("--pprof-addr %q must be a loopback address such as "+
+			"127.0.0.1:6060: profiles show the operator's memory, which holds cluster data",
+			o.PprofAddr))
+	}
+	return errs
 }

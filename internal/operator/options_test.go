@@ -53,6 +53,27 @@ func TestValidate(t *testing.T) {
 			edit: func(o *Options) { o.PprofAddr = ":6060" },
 			want: []string{"--pprof-addr"},
 		},
+		"metrics off":   {edit: func(o *Options) { o.MetricsAddr = "0" }},
+		"health off":    {edit: func(o *Options) { o.HealthProbeAddr = "0" }},
+		"metrics on IP": {edit: func(o *Options) { o.MetricsAddr = "127.0.0.1:0" }},
+		"metrics not an address": {
+			edit: func(o *Options) { o.MetricsAddr = "notanaddr" },
+			want: []string{`--metrics-bind-address "notanaddr" is not a listen address ` +
+				"(host:port, e.g. 127.0.0.1:8080): missing port in address"},
+		},
+		"metrics empty": {
+			edit: func(o *Options) { o.MetricsAddr = "" },
+			want: []string{`--metrics-bind-address "" is not a listen address`},
+		},
+		"health port out of range": {
+			edit: func(o *Options) { o.HealthProbeAddr = ":99999" },
+			want: []string{`--health-probe-bind-address ":99999": port "99999" is not a ` +
+				"number from 0 to 65535"},
+		},
+		"pprof not an address": {
+			edit: func(o *Options) { o.PprofAddr = "localhost" },
+			want: []string{`--pprof-addr "localhost" is not a listen address`},
+		},
 		"bad namespaces": {
 			edit: func(o *Options) { o.WatchNamespaces = []string{"ok", "Bad_NS", ""} },
 			want: []string{`"Bad_NS" is not a namespace name`, `"" is not a namespace name`},
