@@ -28,6 +28,7 @@ const (
 	UnsupportedField        EventReason = "UnsupportedField"
 	DeprecatedField         EventReason = "DeprecatedField"
 	StateChanged            EventReason = "StateChanged"
+	HeadServiceOutdated     EventReason = "HeadServiceOutdated"
 )
 
 // The actions of events (the events.k8s.io API asks what the operator did or failed to do).

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
+	"github.com/raykube/raykube/internal/raypod"
 )
 
 // replicaFailureEvents maps the reasons of the ReplicaFailure condition to event reasons.
@@ -29,6 +30,7 @@ func (r *Reconciler) emitStatusEvents(_ context.Context, c *rayv1.RayCluster, ob
 
 	if newGeneration {
 		r.emitFieldEvents(c)
+		r.emitOutdatedHeadService(c, obs.headService)
 		for _, w := range obs.warnings {
 			r.recorder.Eventf(c, nil, corev1.EventTypeWarning, string(RayConfigError), actionValidate,
 				"%s", w)
@@ -71,6 +73,23 @@ func (r *Reconciler) emitReplicaFailure(c *rayv1.RayCluster, prev, next *rayv1.R
 	}
 	r.recorder.Eventf(c, nil, corev1.EventTypeWarning, string(reason), actionReconcile, "%s",
 		cond.Message)
+}
+
+// emitOutdatedHeadService says, once per generation, when the head Service's type is not the
+// one the spec asks for: the operator creates Services but does not change them, and a changed
+// serviceType would otherwise have no visible effect.
+func (r *Reconciler) emitOutdatedHeadService(c *rayv1.RayCluster, existing *corev1.Service) {
+	if existing == nil {
+		return
+	}
+	want, err := raypod.BuildHeadService(c, r.config.Pods)
+	if err != nil || want.Spec.Type == existing.Spec.Type {
+		return
+	}
+	r.recorder.Eventf(c, nil, corev1.EventTypeWarning, string(HeadServiceOutdated),
+		actionReconcile, "The head Service %s is of type %s but the spec asks for %s: raykube "+
+			"does not change existing Services; delete the Service to have it recreated",
+		existing.Name, existing.Spec.Type, want.Spec.Type)
 }
 
 // emitFieldEvents names, once per generation, the fields the operator accepts but does not act

@@ -156,3 +156,15 @@ func TestUpgradeStrategyNone(t *testing.T) {
 		}
 	}
 }
+
+// TestChangedServiceTypeIsReported: the operator does not change an existing head Service, so a
+// changed serviceType is reported in an event instead of having no visible effect.
+func TestChangedServiceTypeIsReported(t *testing.T) {
+	c, _ := readyWithUpgrade(t, "svc", 1, rayv1.RayClusterUpgradeNone)
+	update(t, c, func(c *rayv1.RayCluster) {
+		c.Spec.HeadGroupSpec.ServiceType = corev1.ServiceTypeNodePort
+	})
+	waitForEventMessage(t, c, "The head Service svc-head-svc is of type ClusterIP but the spec "+
+		"asks for NodePort: raykube does not change existing Services; delete the Service to "+
+		"have it recreated")
+}
