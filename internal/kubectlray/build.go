@@ -22,10 +22,6 @@ import (
 // gpuResource is the resource name the GPU flags ask for.
 const gpuResource corev1.ResourceName = "nvidia.com/gpu"
 
-// maxClusterNameLength is the longest RayCluster name admission accepts: names derived from it
-// (<name>-head-svc) must stay valid.
-const maxClusterNameLength = 53
-
 // clusterFlags are the flags of `kubectl ray create cluster`.
 type clusterFlags struct {
 	name        string
@@ -162,9 +158,9 @@ func checkBounds(replicas, minReplicas int32, maxReplicas *int32, flagPrefix str
 
 // validateClusterName applies the rules admission applies to a RayCluster's name.
 func validateClusterName(name string) error {
-	if len(name) > maxClusterNameLength {
+	if len(name) > raypod.MaxClusterNameLength {
 		return fmt.Errorf("cluster name %q is %d characters long; at most %d are allowed, "+
-			"so that the names derived from it stay valid", name, len(name), maxClusterNameLength)
+			"so that the names derived from it stay valid", name, len(name), raypod.MaxClusterNameLength)
 	}
 	if msgs := validation.IsDNS1035Label(name); len(msgs) > 0 {
 		return fmt.Errorf("cluster name %q is not valid: %s", name, strings.Join(msgs, "; "))

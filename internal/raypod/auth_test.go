@@ -24,13 +24,7 @@ func tokenFrom(secret string) *corev1.EnvVarSource {
 
 // authVars returns the authentication variables of a container.
 func authVars(ctr *corev1.Container) []corev1.EnvVar {
-	var out []corev1.EnvVar
-	for _, e := range ctr.Env {
-		if e.Name == AuthModeEnv || e.Name == AuthTokenEnv {
-			out = append(out, e)
-		}
-	}
-	return out
+	return envNamed(ctr, AuthModeEnv, AuthTokenEnv)
 }
 
 func TestTokenAuthentication(t *testing.T) {

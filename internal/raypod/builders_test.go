@@ -1,6 +1,8 @@
 package raypod
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -115,6 +117,17 @@ func wantOwner() []metav1.OwnerReference {
 		Controller:         ptr.To(true),
 		BlockOwnerDeletion: ptr.To(true),
 	}}
+}
+
+// envNamed returns the container's variables with one of the names, in their order.
+func envNamed(ctr *corev1.Container, names ...string) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for _, e := range ctr.Env {
+		if slices.Contains(names, e.Name) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func envValue(ctr *corev1.Container, name string) string {

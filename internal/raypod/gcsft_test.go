@@ -23,15 +23,8 @@ func withFaultTolerance(o rayv1.GcsFaultToleranceOptions) *clusterBuilder {
 
 // gcsEnv returns the variables of the Ray container that fault tolerance is about.
 func gcsEnv(pod *corev1.Pod) []corev1.EnvVar {
-	var out []corev1.EnvVar
-	for _, e := range pod.Spec.Containers[0].Env {
-		switch e.Name {
-		case RedisAddressEnv, RedisPasswordEnv, RedisUsernameEnv, ExternalStorageNamespaceEnv,
-			GCSReconnectTimeoutEnv:
-			out = append(out, e)
-		}
-	}
-	return out
+	return envNamed(&pod.Spec.Containers[0], RedisAddressEnv, RedisPasswordEnv, RedisUsernameEnv,
+		ExternalStorageNamespaceEnv, GCSReconnectTimeoutEnv)
 }
 
 func TestGCSFaultTolerancePods(t *testing.T) {

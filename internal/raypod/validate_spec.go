@@ -10,9 +10,9 @@ import (
 	rayv1 "github.com/raykube/raykube/api/ray/v1"
 )
 
-// maxClusterNameLength keeps every derived name (the longest fixed suffix is "-head-ingress")
+// MaxClusterNameLength keeps every derived name (the longest fixed suffix is "-head-ingress")
 // within the 63 characters of a DNS label, so that no derived name is ever truncated.
-const maxClusterNameLength = 53
+const MaxClusterNameLength = 53
 
 // ValidateSpec reports what the operator refuses to act on: the admission rules, checked again
 // because admission can be bypassed (an older CRD, a direct write to storage), and what only the
@@ -55,8 +55,8 @@ func joinFieldErrors(errs field.ErrorList) error {
 func validateNames(c *rayv1.RayCluster) field.ErrorList {
 	var errs field.ErrorList
 	namePath := field.NewPath("metadata", "name")
-	if len(c.Name) > maxClusterNameLength {
-		errs = append(errs, field.TooLong(namePath, c.Name, maxClusterNameLength))
+	if len(c.Name) > MaxClusterNameLength {
+		errs = append(errs, field.TooLong(namePath, c.Name, MaxClusterNameLength))
 	}
 	var derived []string
 	if hs := c.Spec.HeadGroupSpec.HeadService; hs != nil && hs.Name != "" {

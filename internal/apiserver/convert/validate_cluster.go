@@ -14,11 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	apiv1 "github.com/raykube/raykube/internal/apiserver/gen/raykube/apiserver/v1"
+	"github.com/raykube/raykube/internal/raypod"
 )
-
-// maxClusterNameLength keeps the names the operator derives from a cluster's name (the longest
-// suffix is "-head-ingress") within the 63 characters of a DNS label.
-const maxClusterNameLength = 53
 
 // headGroupName is the ray.io/group label of the head pod, so no worker group may take it.
 const headGroupName = "headgroup"
@@ -68,8 +65,8 @@ func ValidateCluster(c *apiv1.Cluster, ns string) field.ErrorList {
 func validateClusterName(name string) field.ErrorList {
 	path := field.NewPath("name")
 	errs := validateObjectName(path, name, validation.IsDNS1035Label)
-	if len(name) > maxClusterNameLength {
-		errs = append(errs, field.TooLong(path, name, maxClusterNameLength))
+	if len(name) > raypod.MaxClusterNameLength {
+		errs = append(errs, field.TooLong(path, name, raypod.MaxClusterNameLength))
 	}
 	return errs
 }
